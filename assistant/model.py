@@ -1,0 +1,91 @@
+"""Provides the run-time values that cross module seams: evidence, candidates, findings, steps.
+
+Values made at run time are frozen dataclasses; data read from files is pydantic (assistant.kb.schema).
+Nothing here holds a `cryptography` object, so every value serialises with `dataclasses.asdict`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+FactValue = str | int | float | bool | None
+"""A fact's value. Names are declared in rules/facts.yaml, snake_case."""
+
+Facts = dict[str, FactValue]
+
+EvidenceSource = Literal["paste", "answer", "probe", "file", "rule"]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    """One reason a diagnosis moved: what was seen, where, and how much it counted."""
+
+    source: EvidenceSource
+    """Where the evidence came from."""
+    text: str
+    """What was seen: the matched identifier or phrase, the answer, the probe observation."""
+    weight: float = 0.0
+    """How much it moved the score; negative evidence argues against the diagnosis."""
+    span: tuple[int, int] | None = None
+    """For paste evidence: character offsets in the pasted text."""
+    ref: str = ""
+    """The id of what produced it: signal, rule, question or probe check id."""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the normaliser found in a paste."""
+
+    text: str
+    """The paste as typed, cut to the size limit."""
+    folded: str
+    """ANSI and control characters stripped, NFKC, case-folded, Traditional folded to Simplified."""
+    language: str
+    """The paste's language: en, zh-Hans, zh-Hant or ko."""
+    codes: tuple[tuple[str, tuple[int, int]], ...] = ()
+    """Error identifiers and numbers found, with their spans in `text`."""
+    facts: Facts = field(default_factory=dict)
+    """Facts read from the paste (host, port, server_software, client_platform...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A diagnosis id with a score in [0, 1] and the evidence behind it."""
+
+    id: str
+    score: float
+    evidence: tuple[EvidenceItem, ...] = ()
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    INFO = "info"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One probe or file check's verdict, with the evidence a support engineer can quote."""
+
+    check: str
+    """Check id from rules/checks.yaml, e.g. `chain.complete`."""
+    status: Status
+    evidence: str
+    """Localized sentence naming what was observed (which cert, which field, which suite)."""
+    diagnosis: str | None = None
+    """The diagnosis id this finding supports (fail/warn) or refutes (pass)."""
+    facts: Facts = field(default_factory=dict)
+    """Facts this check established, fed to the session engine."""
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """Where a session ended: ranked candidates, the facts known, and how they were learned."""
+
+    candidates: tuple[Candidate, ...]
+    facts: Facts
+    language: str

@@ -1,0 +1,44 @@
+"""The command line: help, version, usage errors and exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        input=stdin,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT)},
+    )
+
+
+def test_help_lists_every_subcommand_of_the_contract():
+    result = _run("--help")
+    assert result.returncode == 0
+    for command in ("diagnose", "lookup", "probe", "check", "chat", "kb", "report", "history"):
+        assert command in result.stdout
+
+
+def test_help_is_localized_when_asked():
+    result = _run("--lang", "ko", "--help")
+    assert result.returncode == 0
+
+
+def test_usage_errors_exit_2_on_stderr():
+    result = _run("no-such-command")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "no-such-command" in result.stderr
+
+
+def test_unknown_language_is_a_usage_error():
+    result = _run("--lang", "fr", "kb", "check")
+    assert result.returncode == 2
+    assert "fr" in result.stderr
