@@ -89,3 +89,59 @@ class Diagnosis:
     candidates: tuple[Candidate, ...]
     facts: Facts
     language: str
+
+
+@dataclass(frozen=True, slots=True)
+class AskQuestion:
+    """The session wants the answer to a question from rules/questions/."""
+
+    question_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestProbe:
+    """The session would confirm its candidates with these probe or file checks.
+
+    The face runs them (assistant.probes.run_probe / assistant.files) and feeds the findings back
+    with `Session.record()`; the engine itself never touches the network.
+    """
+
+    checks: tuple[str, ...]
+    host: str | None = None
+    port: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """The session has nothing more to ask: one diagnosis is clearly ahead, or nothing is left."""
+
+    diagnosis: Diagnosis
+
+
+Step = AskQuestion | SuggestProbe | Finished
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeTarget:
+    host: str
+    port: int = 443
+    sni: str | None = None
+    """Server name to send; None sends `host` (unless host is an IP address)."""
+    ca_file: str | None = None
+    timeout: float = 5.0
+    """Seconds allowed for each network step (connect, handshake, read)."""
+    allow_fetch: bool = False
+    """Allow network fetches beyond the target (AIA caIssuers, OCSP, CRL)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeReport:
+    """Everything one probe run established."""
+
+    target: ProbeTarget
+    findings: tuple[Finding, ...]
+    facts: Facts
+    elapsed_s: float
+    handshakes: int
+    unreachable: bool = False
+    """True when the target could not be reached at all (DNS, refused, timeout before TLS)."""
