@@ -1,0 +1,1 @@
+"""Provides the assistant's widgets, one per module."""
