@@ -188,7 +188,8 @@ def fill(source: Path) -> int:
 
 
 def problems() -> list[str]:
-    """What `check` reports: stale template, stale .mo, and kb check's completeness problems."""
+    """What `check` reports: kb check's catalog problems (complete, compiled, fresh, placeholders)
+    and strings in the code that the template does not have yet."""
     from assistant.kb.check import check_locales
 
     found = [str(problem) for problem in check_locales()]
@@ -197,10 +198,6 @@ def problems() -> list[str]:
         committed = {message.id for message in _read(template_path()) if message.id}
         for msgid in sorted(current - committed, key=str):
             found.append(f"locales/{DOMAIN}.pot: {msgid!r}: not extracted yet: run `sweep`")
-    for language, path in _catalogs():
-        mo = path.with_suffix(".mo")
-        if path.is_file() and mo.is_file() and mo.read_bytes() != compiled(path, language):
-            found.append(f"{mo.relative_to(_root())}: stale: run `python -m assistant.catalogs compile`")
     return found
 
 

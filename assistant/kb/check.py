@@ -122,8 +122,12 @@ _PLACEHOLDER = re.compile(r"%\(\w+\)[sdifr]|%[sdif]|\{\w*\}")
 
 
 def check_locales(locales: Path | None = None) -> list[Problem]:
-    """Every catalog exists, translates every msgid of the template, and keeps the placeholders."""
+    """Every catalog exists, is compiled and fresh, has the locale's plural forms, translates every
+    msgid of the template, and keeps the placeholders."""
+    from babel import Locale
     from babel.messages.pofile import read_po
+
+    from assistant.catalogs import compiled
 
     locales = locales or data_dir("locales")
     problems: list[Problem] = []
@@ -140,10 +144,18 @@ def check_locales(locales: Path | None = None) -> list[Problem]:
         if not po_path.is_file():
             problems.append(Problem(shown, "", "missing catalog"))
             continue
-        if not po_path.with_suffix(".mo").is_file():
-            problems.append(Problem(shown.replace(".po", ".mo"), "", "not compiled"))
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.is_file():
+            problems.append(Problem(shown.replace(".po", ".mo"), "", "not compiled: run `python -m assistant.catalogs compile`"))
+        elif mo_path.read_bytes() != compiled(po_path, language):
+            problems.append(Problem(shown.replace(".po", ".mo"), "", "stale: run `python -m assistant.catalogs compile`"))
         with po_path.open("rb") as stream:
             catalog = read_po(stream, locale=folder)
+        plurals = Locale.parse(folder).plural_form.tags
+        if catalog.num_plurals != len(plurals):
+            problems.append(
+                Problem(shown, "Plural-Forms", f"{catalog.num_plurals} forms, but {folder} has {len(plurals)} ({sorted(plurals)})")
+            )
         present = {message.id: message for message in catalog if message.id}
         for msgid in sorted(wanted, key=str):
             message = present.get(msgid)
