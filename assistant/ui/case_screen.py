@@ -50,12 +50,12 @@ class CaseScreen(Screen[None]):
     def key_bindings(self) -> list[Binding]:
         return [
             Binding("ctrl+s,ctrl+j,ctrl+enter", "send", _("Send"), tooltip=_("Send the paste"), id="send", priority=True),
-            Binding("f4", "probe", _("Probe"), tooltip=_("Probe the server"), id="probe"),
-            Binding("f5", "files", _("Files"), tooltip=_("Check certificate and key files"), id="files"),
-            Binding("f6", "fix", _("Fix"), tooltip=_("Show the fix steps"), id="fix"),
-            Binding("f7", "why", _("Why?"), tooltip=_("Why this diagnosis"), id="why"),
-            Binding("f8", "export", _("Export"), tooltip=_("Save the case as a report"), id="export"),
-            Binding("ctrl+n", "new_case", _("New case"), tooltip=_("Start over"), id="new-case"),
+            Binding("f4", "probe", _("Probe"), tooltip=_("Probe the server"), id="probe", priority=True),
+            Binding("f5", "files", _("Files"), tooltip=_("Check certificate and key files"), id="files", priority=True),
+            Binding("f6", "fix", _("Fix"), tooltip=_("Show the fix steps"), id="fix", priority=True),
+            Binding("f7", "why", _("Why?"), tooltip=_("Why this diagnosis"), id="why", priority=True),
+            Binding("f8", "export", _("Export"), tooltip=_("Save the case as a report"), id="export", priority=True),
+            Binding("ctrl+n", "new_case", _("New case"), tooltip=_("Start over"), id="new-case", priority=True),
         ]
 
     def palette_commands(self) -> list[tuple[str, str, str]]:

@@ -40,12 +40,11 @@ def restart_warning(restart: str) -> str:
 
 
 def commands_in(body: str) -> str:
-    """The commands a step's Markdown shows: its fenced blocks, else its inline code, else the text."""
-    fenced = [match.group(2).rstrip("\n") for match in _FENCED.finditer(body)]
-    if fenced:
-        return "\n".join(fenced)
-    inline = _INLINE.findall(body)
-    return "\n".join(inline) if inline else body
+    """The commands a step's Markdown shows, in order: fenced blocks and inline code; else the text."""
+    found: list[tuple[int, str]] = [(m.start(), m.group(2).rstrip("\n")) for m in _FENCED.finditer(body)]
+    outside = _FENCED.sub(lambda m: " " * len(m.group(0)), body)
+    found += [(m.start(), m.group(1)) for m in _INLINE.finditer(outside)]
+    return "\n".join(text for _, text in sorted(found)) or body
 
 
 def preferred_platform(facts: dict[str, FactValue]) -> str:

@@ -11,8 +11,7 @@ class PasteBox(TextArea):
     """Multi-line input. Sending is a screen binding (Ctrl+S / Ctrl+J / Ctrl+Enter), not Enter."""
 
     DEFAULT_CSS = """
-    PasteBox { height: 6; min-height: 3; }
-    PasteBox:focus { height: 10; }
+    PasteBox { height: 5; }
     """
 
     def __init__(self, **kwargs: object) -> None:
