@@ -1,0 +1,190 @@
+"""Loopback servers for probe tests: an in-process `ssl` server, `openssl s_server`, and raw-socket
+misbehaviours (RST on ClientHello, silence, plain HTTP). All listen on 127.0.0.1, port chosen by the
+OS, and stop when their context manager exits; every thread and process has a bounded lifetime."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import struct
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+HOST = "127.0.0.1"
+_VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,
+             "TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
+LIFETIME = 60.0  # no test server outlives this, whatever the test does
+
+
+def http_response(body: str = "<html><body>ok</body></html>", headers: dict[str, str] | None = None) -> bytes:
+    head = {"Content-Type": "text/html", "Content-Length": str(len(body.encode())), "Connection": "close", **(headers or {})}
+    lines = "".join(f"{k}: {v}\r\n" for k, v in head.items())
+    return f"HTTP/1.1 200 OK\r\n{lines}\r\n{body}".encode()
+
+
+def _listener() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, 0))
+    sock.listen(32)
+    sock.settimeout(0.2)
+    return sock
+
+
+@contextlib.contextmanager
+def _serve(handler: Callable[[socket.socket], None]) -> Iterator[int]:
+    """Accept connections until exit (or LIFETIME), one short-lived thread per connection."""
+    listener = _listener()
+    stop = threading.Event()
+    deadline = time.monotonic() + LIFETIME
+
+    def loop() -> None:
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                conn, _ = listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            conn.settimeout(5)
+            threading.Thread(target=_guarded, args=(handler, conn), daemon=True).start()
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(2)
+        listener.close()
+
+
+def _guarded(handler: Callable[[socket.socket], None], conn: socket.socket) -> None:
+    with contextlib.suppress(OSError, ssl.SSLError, ValueError):
+        handler(conn)
+    with contextlib.suppress(OSError):
+        conn.close()
+
+
+def server_context(
+    cert: Path, key: Path, *, ciphers: str | None = None, min_version: str | None = None,
+    max_version: str | None = None, alpn: list[str] | None = None, client_ca: Path | None = None,
+    dh_params: Path | None = None, sni: dict[str, tuple[Path, Path]] | None = None,
+) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    if ciphers:
+        context.set_ciphers(ciphers)
+    if min_version:
+        context.minimum_version = _VERSIONS[min_version]
+    if max_version:
+        context.maximum_version = _VERSIONS[max_version]
+    if alpn:
+        context.set_alpn_protocols(alpn)
+    if client_ca:
+        context.load_verify_locations(client_ca)
+        context.verify_mode = ssl.CERT_REQUIRED
+    if dh_params:
+        context.load_dh_params(dh_params)
+    if sni:
+        others = {name: server_context(c, k, ciphers=ciphers, alpn=alpn) for name, (c, k) in sni.items()}
+
+        def choose(sock: ssl.SSLSocket, name: str | None, _context: ssl.SSLContext) -> None:
+            if name in others:
+                sock.context = others[name]
+
+        context.sni_callback = choose
+    return context
+
+
+@contextlib.contextmanager
+def tls_server(cert: Path, key: Path, *, response: bytes | None = None, **options) -> Iterator[int]:
+    """An in-process TLS server on 127.0.0.1; answers any request with `response` (default: a page)."""
+    context = server_context(cert, key, **options)
+    reply = response if response is not None else http_response()
+
+    def handle(conn: socket.socket) -> None:
+        with context.wrap_socket(conn, server_side=True) as tls:
+            data = tls.recv(4096)
+            if data:
+                tls.sendall(reply)
+
+    with _serve(handle) as port:
+        yield port
+
+
+@contextlib.contextmanager
+def reset_server() -> Iterator[int]:
+    """Reads the ClientHello, then closes with SO_LINGER 0: the client sees a TCP RST."""
+
+    def handle(conn: socket.socket) -> None:
+        conn.recv(4096)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    with _serve(handle) as port:
+        yield port
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[int]:
+    """Accepts and never answers, until the test ends."""
+    stop = threading.Event()
+
+    def handle(conn: socket.socket) -> None:
+        stop.wait(LIFETIME)
+
+    try:
+        with _serve(handle) as port:
+            yield port
+    finally:
+        stop.set()
+
+
+@contextlib.contextmanager
+def plain_http_server() -> Iterator[int]:
+    """Speaks plain HTTP on the port: a 400 to whatever arrives, as web servers do to a ClientHello."""
+
+    def handle(conn: socket.socket) -> None:
+        conn.recv(4096)
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    with _serve(handle) as port:
+        yield port
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def wait_port(port: int, process: subprocess.Popen | None = None, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode(errors='replace') if process.stderr else ''}")
+        with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.2):
+            return
+        time.sleep(0.02)
+    raise TimeoutError(f"nothing listens on {port}")
+
+
+@contextlib.contextmanager
+def openssl_server(cert: Path, key: Path, *args: str) -> Iterator[int]:
+    """`openssl s_server -www` on 127.0.0.1 with extra arguments (`-cipher`, `-status_file`…)."""
+    port = free_port()
+    command = ["openssl", "s_server", "-accept", f"{HOST}:{port}", "-cert", str(cert), "-key", str(key),
+               "-www", "-quiet", "-naccept", "200", *args]
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_port(port, process)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
