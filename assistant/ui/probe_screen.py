@@ -154,14 +154,17 @@ class ProbeScreen(Screen[None]):
                 target, checks=self.checks, progress=progress, cancel=self.cancel, now=self.assistant.clock()
             )
         except (ImportError, AttributeError, NotImplementedError):
-            self.app.call_from_thread(self.finished, None)
+            self.app.call_from_thread(self.finished, None, _("Probing is not available yet in this version."))
+            return
+        except Exception as error:  # run_probe promises not to raise; the screen survives if it does
+            self.app.call_from_thread(self.finished, None, _("The probe failed: {error}").format(error=error))
             return
         self.app.call_from_thread(self.finished, report)
 
-    def finished(self, report: ProbeReport | None) -> None:
+    def finished(self, report: ProbeReport | None, problem: str = "") -> None:
         self.running = False
         if report is None:
-            self.notify(_("Probing is not available yet in this version."), severity="warning", markup=False)
+            self.notify(problem, severity="warning", markup=False)
             self.show_status()
             return
         self.report = report
