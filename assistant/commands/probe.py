@@ -1,11 +1,133 @@
-"""`ssl-assistant probe`: not built yet."""
+"""`ssl-assistant probe HOST[:PORT]`: probe a live server and say what is wrong, as text or JSON."""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
+import sys
+from dataclasses import asdict
 
-from assistant.commands import not_built
+from assistant.i18n import _, current_language, pick
+from assistant.model import ProbeReport, ProbeTarget, Status
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+_SCORES = {Status.FAIL: 1.0, Status.WARN: 0.5}
+_COLOURS = {Status.PASS: "32", Status.WARN: "33", Status.FAIL: "31", Status.INFO: "36", Status.ERROR: "35"}
+
+
+def parse_target(text: str) -> tuple[str, int]:
+    """HOST, HOST:PORT, [v6]:PORT, bare v6, or an https:// URL. Raises ValueError."""
+    text = text.strip()
+    if "://" in text:
+        text = text.split("://", 1)[1]
+    text = text.split("/", 1)[0]
+    if text.startswith("["):
+        host, _sep, rest = text[1:].partition("]")
+        port = rest.removeprefix(":") or "443"
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:
+        host, port = text, "443"
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(text)
+    return host, int(port)
+
+
+def ranked(report: ProbeReport) -> list[tuple[str, float]]:
+    """Diagnoses the findings support, strongest first (a pass refutes nothing here: no score)."""
+    scores: dict[str, float] = {}
+    for finding in report.findings:
+        if finding.diagnosis and finding.status in _SCORES:
+            scores[finding.diagnosis] = max(scores.get(finding.diagnosis, 0.0), _SCORES[finding.status])
+    return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def _title(diagnosis: str) -> str:
+    try:
+        from assistant.kb import load_kb
+
+        entry = load_kb().entries.get(diagnosis)
+        return pick(entry.title) if entry else diagnosis
+    except Exception:  # noqa: BLE001 - a half-written knowledge base must not break the probe
+        return diagnosis
+
+
+def as_json(report: ProbeReport) -> dict:
+    return {
+        "schema_version": 1,
+        "target": asdict(report.target),
+        "findings": [{"check": f.check, "status": str(f.status), "diagnosis": f.diagnosis, "evidence": f.evidence} for f in report.findings],
+        "diagnoses": [{"id": d, "score": s, "title": _title(d)} for d, s in ranked(report)],
+        "facts": report.facts,
+        "elapsed_s": report.elapsed_s,
+        "handshakes": report.handshakes,
+        "unreachable": report.unreachable,
+        "language": current_language(),
+    }
+
+
+def as_text(report: ProbeReport, colour: bool) -> str:
+    def paint(status: Status, text: str) -> str:
+        return f"\033[{_COLOURS[status]}m{text}\033[0m" if colour else text
+
+    labels = {Status.PASS: _("ok"), Status.WARN: _("warning"), Status.FAIL: _("problem"), Status.INFO: _("info"), Status.ERROR: _("error")}
+    target = report.target
+    lines = [_("Probe of {host} port {port}").format(host=target.host, port=target.port), ""]
+    for finding in report.findings:
+        if finding.status == Status.PASS and not finding.evidence:
+            continue
+        lines.append(f"{paint(finding.status, labels[finding.status].ljust(8))} {finding.check}: {finding.evidence}")
+    lines.append("")
+    diagnoses = ranked(report)
+    if diagnoses:
+        lines.append(_("Likely problems:"))
+        lines += [f"  - {_title(d)} ({d})" for d, _s in diagnoses]
+    elif report.unreachable:
+        lines.append(_("The server could not be reached."))
+    else:
+        lines.append(_("No problem found."))
+    lines.append(_("{handshakes} handshakes in {seconds:.2f} s").format(handshakes=report.handshakes, seconds=report.elapsed_s))
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
-    return not_built("probe")
+    if getattr(args, "from_file", None):
+        if importlib.util.find_spec("assistant.commands.probe_batch") is None:
+            from assistant.commands import not_built
+
+            return not_built("probe --from")
+        from assistant.commands.probe_batch import run as run_batch
+
+        return run_batch(args)
+    if not args.target:
+        print(_("ssl-assistant probe: give a HOST[:PORT] to probe, or --from FILE."), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        host, port = parse_target(args.target)
+    except ValueError:
+        print(_("ssl-assistant probe: {target} is not a valid HOST[:PORT].").format(target=args.target), file=sys.stderr)
+        return EXIT_USAGE
+    if not args.timeout or args.timeout <= 0 or args.timeout > 300:
+        print(_("ssl-assistant probe: --timeout must be between 0 and 300 seconds."), file=sys.stderr)
+        return EXIT_USAGE
+    if args.ca_file:
+        try:
+            from cryptography import x509
+
+            with open(args.ca_file, "rb") as stream:
+                x509.load_pem_x509_certificates(stream.read())
+        except (OSError, ValueError) as error:
+            print(_("ssl-assistant probe: cannot read CA certificates from {file}: {error}").format(file=args.ca_file, error=error), file=sys.stderr)
+            return EXIT_USAGE
+    from assistant.probes import DEFAULT_CHECKS, run_probe
+
+    target = ProbeTarget(host=host, port=port, sni=args.sni, ca_file=args.ca_file, timeout=args.timeout, allow_fetch=bool(args.allow_fetch))
+    report = run_probe(target, checks=None if args.full else DEFAULT_CHECKS)
+    if args.json:
+        print(json.dumps(as_json(report), ensure_ascii=False, indent=2))
+    else:
+        print(as_text(report, colour=sys.stdout.isatty()))
+    if report.unreachable:
+        return EXIT_UNREACHABLE
+    return EXIT_PROBLEMS if ranked(report) else EXIT_OK

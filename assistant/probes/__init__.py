@@ -162,7 +162,7 @@ class _Run:
         main = self._shake("main", address)
         if main.failure in ("refused", "connect_timeout"):
             text = _("Nothing accepts connections on {host} port {port} (connection refused).") if main.failure == "refused" else _("The TCP connection to {host} port {port} got no answer within {timeout} s.")
-            self._emit(findings, [Finding("reach.tcp", Status.FAIL, text.format(host=target.host, port=target.port, timeout=target.timeout), "port-conflict", {"reachable": False, "handshake_failure": "refused" if main.failure == "refused" else "timeout"})])
+            self._emit(findings, [Finding("reach.tcp", Status.FAIL, text.format(host=target.host, port=target.port, timeout=target.timeout), None, {"reachable": False, "handshake_failure": "refused" if main.failure == "refused" else "timeout"})])
             return True
         if main.failure == "cancelled":
             return False
