@@ -1,9 +1,305 @@
-"""Provides match(): Evidence -> ranked Candidates. CONTRACT STUB."""
+"""Provides match(): Evidence -> ranked Candidates.
+
+Three layers, strongest first: exact identifiers and numbers (vocabulary.tsv and each entry's
+`signals.codes`) and known messages; the entries' regular expressions (`signals.patterns`); fuzzy
+symptom phrases (`signals.phrases`, all four languages, Traditional folded to Simplified). Each hit
+is a weight in (0, 1) for one or more diagnoses; a diagnosis's score is the noisy-OR of its hits, so
+independent weak signals add up while no pile of phrases outweighs an exact code.
+"""
 
 from __future__ import annotations
 
-from assistant.kb import KnowledgeBase
-from assistant.model import Candidate, Evidence
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from assistant.engine.lookup import VocabularyIndex, code_key, find_messages, number_keys, vocabulary_index
+from assistant.engine.text import Folded, compact, fold, fold_simple, grams, is_cjk
+from assistant.kb import KnowledgeBase, VocabularyRow
+from assistant.model import Candidate, Evidence, EvidenceItem
+
+# How much one hit counts, before it is shared among the diagnoses it names.
+CODE_WEIGHT = 0.92
+ENTRY_CODE_WEIGHT = 0.95
+NUMBER_WEIGHT = 0.85
+PLAIN_NUMBER_WEIGHT = 0.55
+"""A bare 5-digit number may be a Schannel event id or just a number in a log."""
+MESSAGE_WEIGHT = 0.9
+PATTERN_WEIGHT = 0.75
+PHRASE_WEIGHT = 0.6
+PHRASE_CAP = 0.75
+"""Phrases together never reach an exact code's weight."""
+RANK_DECAY = 0.85
+"""vocabulary.tsv lists a row's diagnoses most likely first; each next one gets this much less."""
+PHRASE_MIN_SIMILARITY = 72.0
+PHRASE_MIN_COVERAGE = 0.5
+MAX_EVIDENCE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    text: str
+    """Folded; without spaces for Chinese and Korean phrases."""
+    cjk: bool
+    entries: tuple[str, ...]
+    grams: frozenset[str]
+    strength: float
+    """Short phrases say little: `证书` is in every complaint about certificates."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    vocabulary: VocabularyIndex
+    codes: dict[str, tuple[str, ...]]
+    """code_key -> entry ids claiming it in signals.codes."""
+    patterns: tuple[tuple[str, int, re.Pattern[str]], ...]
+    phrases: tuple[Phrase, ...]
+    postings: dict[str, tuple[int, ...]]
+    """gram -> indices into `phrases`."""
+    known: frozenset[str]
+    """Diagnosis ids a candidate may carry (the taxonomy's, else the entries')."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One thing recognised in a paste, with the diagnoses it points to (none: too vague)."""
+
+    weights: dict[str, float]
+    text: str
+    span: tuple[int, int]
+    ref: str
+    kind: str
+    """code, number, message, pattern or phrase."""
+
+
+def _phrase_strength(text: str, cjk: bool) -> float:
+    return min(1.0, len(text) / 5) if cjk else min(1.0, len(text) / 18)
+
+
+def _build(kb: KnowledgeBase) -> _Index:
+    codes: dict[str, list[str]] = defaultdict(list)
+    patterns: list[tuple[str, int, re.Pattern[str]]] = []
+    owners: dict[tuple[str, bool], list[str]] = defaultdict(list)
+    for entry in kb.entries.values():
+        for code in entry.signals.codes:
+            codes[code_key(code)].append(entry.id)
+        for number, pattern in enumerate(entry.signals.patterns):
+            try:
+                patterns.append((entry.id, number, re.compile(pattern, re.IGNORECASE)))
+            except re.error:  # kb check reports it; a bad pattern must not stop the matcher
+                continue
+        for phrases in entry.signals.phrases.values():
+            for phrase in phrases:
+                folded = fold_simple(phrase)
+                cjk = any(is_cjk(ch) for ch in folded)
+                key = compact(folded)[0] if cjk else folded
+                if key and entry.id not in owners[(key, cjk)]:
+                    owners[(key, cjk)].append(entry.id)
+    phrases = tuple(
+        Phrase(text, cjk, tuple(ids), frozenset(grams(text)), _phrase_strength(text, cjk))
+        for (text, cjk), ids in sorted(owners.items())
+    )
+    postings: dict[str, list[int]] = defaultdict(list)
+    for number, phrase in enumerate(phrases):
+        for gram in phrase.grams:
+            postings[gram].append(number)
+    known = frozenset(kb.taxonomy) or frozenset(kb.entries)
+    return _Index(
+        vocabulary=vocabulary_index(kb),
+        codes={key: tuple(ids) for key, ids in codes.items()},
+        patterns=tuple(patterns),
+        phrases=phrases,
+        postings={gram: tuple(ids) for gram, ids in postings.items()},
+        known=known,
+    )
+
+
+_INDEXES: dict[int, tuple[KnowledgeBase, _Index]] = {}
+
+
+def _index(kb: KnowledgeBase) -> _Index:
+    """Built once per KnowledgeBase (kept alive beside its index, so its id is never reused)."""
+    cached = _INDEXES.get(id(kb))
+    if cached is None or cached[0] is not kb:
+        if len(_INDEXES) >= 8:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        cached = _INDEXES[id(kb)] = (kb, _build(kb))
+    return cached[1]
+
+
+def _shares(diagnoses: tuple[str, ...]) -> dict[str, float]:
+    """Split one unit of weight among a row's diagnoses, the first listed a little ahead."""
+    raw = [RANK_DECAY**position for position in range(len(diagnoses))]
+    total = sum(raw)
+    return {diagnosis: value / total for diagnosis, value in zip(diagnoses, raw, strict=True)}
+
+
+def _row_weights(rows: list[VocabularyRow], weight: float) -> dict[str, float]:
+    """Rows sharing one code or number: their diagnoses' shares averaged, times the weight."""
+    merged: dict[str, float] = defaultdict(float)
+    for row in rows:
+        for diagnosis, share in _shares(row.diagnoses).items():
+            merged[diagnosis] += share / len(rows)
+    return {diagnosis: weight * share for diagnosis, share in merged.items()}
+
+
+def _ref(row: VocabularyRow) -> str:
+    return f"vocabulary:{row.ecosystem}:{row.code or row.number or row.message[:40]}"
+
+
+def _code_keys(token: str) -> list[str]:
+    key = code_key(token)
+    keys = [key]
+    parts = key.split(".")
+    keys += [".".join(parts[i:]) for i in range(1, len(parts))]  # a qualified name's known tail
+    return keys
+
+
+def _number_shaped(token: str) -> bool:
+    return bool(re.fullmatch(r"-?\d+|0x[0-9a-f]+|[0-9a-f]{8}|curl: ?\(\d+\)", token.casefold()))
+
+
+def _code_hits(evidence: Evidence, index: _Index) -> list[Hit]:
+    vocabulary = index.vocabulary
+    hits: list[Hit] = []
+    for token, span in evidence.codes:
+        if _number_shaped(token):
+            hits.extend(_number_hits(token, span, vocabulary))
+            continue
+        for key in _code_keys(token):
+            rows = [vocabulary.rows[i] for i in vocabulary.by_code.get(key, ())]
+            claimed = index.codes.get(key, ())
+            if not rows and not claimed:
+                continue
+            weights = _row_weights(rows, CODE_WEIGHT) if rows else {}
+            for entry_id in claimed:  # an entry's own claim is sharper than a shared vocabulary row
+                weights[entry_id] = 1 - (1 - weights.get(entry_id, 0.0)) * (1 - ENTRY_CODE_WEIGHT)
+            ref = _ref(rows[0]) if rows else f"{claimed[0]}.signals.codes"
+            hits.append(Hit(weights, token, span, ref, "code"))
+            break
+    return hits
+
+
+def _number_hits(token: str, span: tuple[int, int], vocabulary: VocabularyIndex) -> list[Hit]:
+    folded = token.casefold()
+    curl = folded.startswith("curl")
+    plain = folded.isdigit()
+    indices: list[int] = []
+    for value in sorted(number_keys(re.sub(r"[^0-9a-fx+-]", "", folded.replace("curl", "")))):
+        indices += [i for i in vocabulary.by_number.get(value, ()) if i not in indices]
+    rows = [vocabulary.rows[i] for i in indices]
+    if curl:
+        rows = [row for row in rows if row.ecosystem == "curl"]
+    if not rows:
+        return []
+    weight = PLAIN_NUMBER_WEIGHT if plain else NUMBER_WEIGHT
+    return [Hit(_row_weights(rows, weight), token, span, _ref(rows[0]), "number")]
+
+
+def _message_hits(folded: Folded, evidence: Evidence, vocabulary: VocabularyIndex) -> list[Hit]:
+    found = find_messages(vocabulary, folded.text)
+    # A message inside a longer known message (`certificate verify failed` within Python's whole
+    # line) is the same evidence said less precisely: keep the longest.
+    found.sort(key=lambda item: (item[1][0], -(item[1][1] - item[1][0])))
+    hits: list[Hit] = []
+    outer: list[tuple[int, int]] = []
+    for matcher, (start, end) in found:
+        if any(o_start <= start and end <= o_end and (o_start, o_end) != (start, end) for o_start, o_end in outer):
+            continue
+        outer.append((start, end))
+        row = vocabulary.rows[matcher.row]
+        span = folded.span(start, end)
+        text = evidence.text[span[0] : span[1]]
+        hits.append(Hit(_row_weights([row], MESSAGE_WEIGHT * matcher.strength), text, span, _ref(row), "message"))
+    return hits
+
+
+def _pattern_hits(folded: Folded, evidence: Evidence, index: _Index) -> list[Hit]:
+    hits: list[Hit] = []
+    for entry_id, number, pattern in index.patterns:
+        found = pattern.search(folded.text)
+        if found and found.end() > found.start():
+            span = folded.span(found.start(), found.end())
+            text = evidence.text[span[0] : span[1]]
+            hits.append(Hit({entry_id: PATTERN_WEIGHT}, text, span, f"{entry_id}.signals.patterns[{number}]", "pattern"))
+    return hits
+
+
+def _phrase_hits(folded: Folded, evidence: Evidence, index: _Index) -> list[Hit]:
+    present = grams(folded.text)
+    counts: dict[int, int] = defaultdict(int)
+    for gram in present:
+        for number in index.postings.get(gram, ()):
+            counts[number] += 1
+    if not counts:
+        return []
+    dense, dense_map = compact(folded.text)
+    hits: list[Hit] = []
+    for number, count in counts.items():
+        phrase = index.phrases[number]
+        if count < PHRASE_MIN_COVERAGE * len(phrase.grams):
+            continue
+        haystack = dense if phrase.cjk else folded.text
+        found = fuzz.partial_ratio_alignment(phrase.text, haystack, score_cutoff=PHRASE_MIN_SIMILARITY)
+        if found is None:
+            continue
+        start, end = found.dest_start, found.dest_end
+        if phrase.cjk:
+            start, end = dense_map[start], dense_map[max(start, end - 1)] + 1
+        span = folded.span(start, end)
+        quality = ((found.score - PHRASE_MIN_SIMILARITY) / (100 - PHRASE_MIN_SIMILARITY)) ** 0.5
+        weight = PHRASE_WEIGHT * max(0.15, quality) * phrase.strength / len(phrase.entries)
+        text = evidence.text[span[0] : span[1]]
+        hits.append(Hit(dict.fromkeys(phrase.entries, weight), text, span, "signals.phrases:" + phrase.text, "phrase"))
+    return hits
+
+
+def scan(evidence: Evidence, kb: KnowledgeBase) -> list[Hit]:
+    """Everything recognised in the paste, including known codes too vague to name a diagnosis."""
+    index = _index(kb)
+    folded = fold(evidence.text)
+    hits = _code_hits(evidence, index)
+    hits += _message_hits(folded, evidence, index.vocabulary)
+    hits += _pattern_hits(folded, evidence, index)
+    hits += _phrase_hits(folded, evidence, index)
+    return hits
+
+
+def _combine(weights: list[float]) -> float:
+    remaining = 1.0
+    for weight in weights:
+        remaining *= 1 - min(max(weight, 0.0), 0.999)
+    return 1 - remaining
+
+
+def rank(hits: list[Hit], kb: KnowledgeBase) -> list[Candidate]:
+    known = _index(kb).known
+    strong: dict[str, dict[str, tuple[float, EvidenceItem]]] = defaultdict(dict)
+    phrases: dict[str, list[tuple[float, EvidenceItem]]] = defaultdict(list)
+    for hit in hits:
+        for diagnosis, weight in hit.weights.items():
+            if diagnosis not in known or weight <= 0:
+                continue
+            item = EvidenceItem("paste", hit.text[:200], round(weight, 4), hit.span, hit.ref)
+            if hit.kind == "phrase":
+                phrases[diagnosis].append((weight, item))
+                continue
+            # The same row seen twice (a log repeating its error) is one piece of evidence.
+            key = hit.ref if hit.kind != "pattern" else hit.ref + hit.text
+            if weight > strong[diagnosis].get(key, (0.0, item))[0]:
+                strong[diagnosis][key] = (weight, item)
+    candidates: list[Candidate] = []
+    for diagnosis in set(strong) | set(phrases):
+        items = sorted(strong[diagnosis].values(), key=lambda pair: -pair[0]) if diagnosis in strong else []
+        best_phrases = sorted(phrases.get(diagnosis, []), key=lambda pair: -pair[0])[:3]
+        phrase_score = min(PHRASE_CAP, _combine([weight for weight, _ in best_phrases]))
+        score = _combine([weight for weight, _ in items] + [phrase_score])
+        evidence = tuple(item for _, item in sorted(items + best_phrases, key=lambda pair: -pair[0]))
+        candidates.append(Candidate(diagnosis, round(score, 4), evidence[:MAX_EVIDENCE]))
+    candidates.sort(key=lambda candidate: (-candidate.score, candidate.id))
+    return candidates
 
 
 def match(evidence: Evidence, kb: KnowledgeBase) -> list[Candidate]:
@@ -11,4 +307,4 @@ def match(evidence: Evidence, kb: KnowledgeBase) -> list[Candidate]:
 
     The index over `kb` is built once per KnowledgeBase and cached, never per query.
     """
-    raise NotImplementedError
+    return rank(scan(evidence, kb), kb)
