@@ -33,3 +33,13 @@ def drive(session: Session, answer: Answerer, *, limit: int = 30, on_step: Calla
     if isinstance(final, Finished):
         return final
     return session._finished(session._derive())  # the step limit is a safety net, not a policy
+
+
+def run_script(
+    session: Session, paste: str, answers: dict[str, FactValue], *, on_step: Callable[[Session], None] | None = None
+) -> tuple[list[str], Finished]:
+    """Paste, then answer from `answers` ("I don't know" for anything not in it): the questions asked
+    and where the session ended."""
+    session.say(paste)
+    final = drive(session, lambda question_id: answers.get(question_id), on_step=on_step)
+    return session.asked, final
