@@ -7,7 +7,7 @@ are how a paste's identifiers and known messages are recognised.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from assistant.engine.text import fold_simple
@@ -73,7 +73,8 @@ class MessageMatcher:
     Plain `str.find` rather than one regex per message: compiling 1,500 regexes costs start-up time.
     """
 
-    row: int
+    rows: tuple[int, ...]
+    """Every row carrying this text (the same message is often listed for several ecosystems)."""
     parts: tuple[str, ...]
     anchor: str
     """A rare word of the message: the matcher only runs when the paste contains it."""
@@ -100,6 +101,8 @@ class MessageMatcher:
 
 
 _GAP = 120
+LEAD_STRENGTH = 0.6
+"""A message's first clause alone (`PKIX path building failed`) counts this much of the whole."""
 
 
 def _bounded(text: str, start: int, end: int) -> bool:
@@ -132,29 +135,36 @@ def _build(rows: tuple[VocabularyRow, ...]) -> VocabularyIndex:
     by_code: dict[str, list[int]] = {}
     by_number: dict[int, list[int]] = {}
     by_message: dict[str, list[int]] = {}
-    texts: list[tuple[int, str, float]] = []
+    texts: dict[str, list[int]] = defaultdict(list)
+    leads: dict[str, list[int]] = defaultdict(list)
     for index, row in enumerate(rows):
         if row.code:
             by_code.setdefault(code_key(row.code), []).append(index)
             if " " in row.code.strip():  # `event 36872`, `netsh http add sslcert`: found as text
-                texts.append((index, fold_simple(row.code), 1.0))
+                texts[fold_simple(row.code)].append(index)
         for value in number_keys(row.number) if row.number else ():
             by_number.setdefault(value, []).append(index)
         if row.message:
             core = message_core(row.message)
             by_message.setdefault(core, []).append(index)
-            texts.append((index, core, 1.0))
-    document_frequency = Counter(word for _, text, _ in texts for word in set(_literal_words(text)))
-    messages: dict[str, list[MessageMatcher]] = {}
-    for index, text, strength in texts:
-        words = _literal_words(text)
-        parts = _parts(text)
-        if not words or not parts:
-            continue
-        anchor = min(words, key=lambda word: (document_frequency[word], -len(word), word))
-        literal = sum(len(part) for part in parts)
-        matcher = MessageMatcher(index, parts, anchor, strength * min(1.0, literal / 28))
-        messages.setdefault(anchor, []).append(matcher)
+            texts[core].append(index)
+            lead = core.split(": ", 1)[0]
+            if lead != core and len(lead) >= 20 and not _PLACEHOLDER.search(lead):
+                leads[lead].append(index)  # Java and Python cut long messages after the first clause
+    document_frequency = Counter(word for text in texts for word in set(_literal_words(text)))
+    messages: dict[str, list[MessageMatcher]] = defaultdict(list)
+    for group, weight in ((texts, 1.0), (leads, LEAD_STRENGTH)):
+        for text, indices in group.items():
+            if group is leads and text in texts:
+                continue
+            words = _literal_words(text)
+            parts = _parts(text)
+            if not words or not parts:
+                continue
+            anchor = min(words, key=lambda word: (document_frequency[word], -len(word), word))
+            literal = sum(len(part) for part in parts)
+            strength = weight * min(1.0, literal / 28)
+            messages[anchor].append(MessageMatcher(tuple(dict.fromkeys(indices)), parts, anchor, strength))
     return VocabularyIndex(
         rows=rows,
         by_code={key: tuple(value) for key, value in by_code.items()},
@@ -211,5 +221,5 @@ def lookup(query: str, kb: KnowledgeBase) -> list[VocabularyRow]:
                 take(index.by_number.get(value, ()))
         take(index.by_message.get(message_core(query), ()))
     if not ranked:  # a longer line that contains a known message
-        take([matcher.row for matcher, _ in find_messages(index, fold_simple(query))])
+        take([row for matcher, _ in find_messages(index, fold_simple(query)) for row in matcher.rows])
     return [index.rows[i] for i in ranked]

@@ -33,7 +33,8 @@ PHRASE_CAP = 0.75
 """Phrases together never reach an exact code's weight."""
 RANK_DECAY = 0.85
 """vocabulary.tsv lists a row's diagnoses most likely first; each next one gets this much less."""
-PHRASE_MIN_SIMILARITY = 72.0
+PHRASE_MIN_SIMILARITY = {True: 70.0, False: 82.0}
+"""Chinese and Korean phrases are short: one character in four differs at 75."""
 PHRASE_MIN_COVERAGE = 0.5
 MAX_EVIDENCE = 5
 
@@ -72,6 +73,8 @@ class Hit:
     ref: str
     kind: str
     """code, number, message, pattern or phrase."""
+    code: str = ""
+    """The code key of the vocabulary rows behind the hit, so a message can stand in for its code."""
 
 
 def _phrase_strength(text: str, cjk: bool) -> float:
@@ -177,7 +180,7 @@ def _code_hits(evidence: Evidence, index: _Index) -> list[Hit]:
             for entry_id in claimed:  # an entry's own claim is sharper than a shared vocabulary row
                 weights[entry_id] = 1 - (1 - weights.get(entry_id, 0.0)) * (1 - ENTRY_CODE_WEIGHT)
             ref = _ref(rows[0]) if rows else f"{claimed[0]}.signals.codes"
-            hits.append(Hit(weights, token, span, ref, "code"))
+            hits.append(Hit(weights, token, span, ref, "code", key))
             break
     return hits
 
@@ -209,10 +212,12 @@ def _message_hits(folded: Folded, evidence: Evidence, vocabulary: VocabularyInde
         if any(o_start <= start and end <= o_end and (o_start, o_end) != (start, end) for o_start, o_end in outer):
             continue
         outer.append((start, end))
-        row = vocabulary.rows[matcher.row]
+        rows = [vocabulary.rows[i] for i in matcher.rows]
         span = folded.span(start, end)
         text = evidence.text[span[0] : span[1]]
-        hits.append(Hit(_row_weights([row], MESSAGE_WEIGHT * matcher.strength), text, span, _ref(row), "message"))
+        weights = _row_weights(rows, MESSAGE_WEIGHT * matcher.strength)
+        codes = "|".join(sorted({code_key(row.code) for row in rows if row.code}))
+        hits.append(Hit(weights, text, span, _ref(rows[0]), "message", codes))
     return hits
 
 
@@ -242,15 +247,16 @@ def _phrase_hits(folded: Folded, evidence: Evidence, index: _Index) -> list[Hit]
         if count < PHRASE_MIN_COVERAGE * len(phrase.grams):
             continue
         haystack = dense if phrase.cjk else folded.text
-        found = fuzz.partial_ratio_alignment(phrase.text, haystack, score_cutoff=PHRASE_MIN_SIMILARITY)
-        if found is None:
+        floor = PHRASE_MIN_SIMILARITY[phrase.cjk]
+        found = fuzz.partial_ratio_alignment(phrase.text, haystack, score_cutoff=floor)
+        if found is None or found.score <= floor:
             continue
         start, end = found.dest_start, found.dest_end
         if phrase.cjk:
             start, end = dense_map[start], dense_map[max(start, end - 1)] + 1
         span = folded.span(start, end)
-        quality = ((found.score - PHRASE_MIN_SIMILARITY) / (100 - PHRASE_MIN_SIMILARITY)) ** 0.5
-        weight = PHRASE_WEIGHT * max(0.15, quality) * phrase.strength / len(phrase.entries)
+        quality = ((found.score - floor) / (100 - floor)) ** 0.5
+        weight = PHRASE_WEIGHT * quality * phrase.strength / len(phrase.entries)
         text = evidence.text[span[0] : span[1]]
         hits.append(Hit(dict.fromkeys(phrase.entries, weight), text, span, "signals.phrases:" + phrase.text, "phrase"))
     return hits
@@ -260,8 +266,11 @@ def scan(evidence: Evidence, kb: KnowledgeBase) -> list[Hit]:
     """Everything recognised in the paste, including known codes too vague to name a diagnosis."""
     index = _index(kb)
     folded = fold(evidence.text)
-    hits = _code_hits(evidence, index)
-    hits += _message_hits(folded, evidence, index.vocabulary)
+    messages = _message_hits(folded, evidence, index.vocabulary)
+    # A code whose own message is in the paste is told apart by that message: drop the vaguer code.
+    explained = {code for hit in messages for code in hit.code.split("|") if code}
+    hits = [hit for hit in _code_hits(evidence, index) if hit.code not in explained or hit.kind != "code"]
+    hits += messages
     hits += _pattern_hits(folded, evidence, index)
     hits += _phrase_hits(folded, evidence, index)
     return hits
