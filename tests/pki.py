@@ -161,7 +161,8 @@ class PKI:
     def intermediate(self, issuer: Issued, cn: str = "Test Intermediate CA", **options) -> Issued:
         options.setdefault("days_after", 1825)
         options.setdefault("bits", 3072)  # a different key from the root's, so signatures tell them apart
-        return self.issue(cn, issuer, ca=True, path_length=0, **options)
+        options.setdefault("path_length", 0)
+        return self.issue(cn, issuer, ca=True, **options)
 
     def leaf(self, issuer: Issued | None, names: list[str] | None = ("localhost", "127.0.0.1"), cn: str | None = None, **options) -> Issued:  # type: ignore[assignment]
         names = list(names) if names else None

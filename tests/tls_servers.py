@@ -74,9 +74,9 @@ def server_context(
     dh_params: Path | None = None, sni: dict[str, tuple[Path, Path]] | None = None,
 ) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
     if ciphers:
-        context.set_ciphers(ciphers)
+        context.set_ciphers(ciphers)  # first: SECLEVEL decides which keys load_cert_chain accepts
+    context.load_cert_chain(cert, key)
     if min_version:
         context.minimum_version = _VERSIONS[min_version]
     if max_version:

@@ -182,7 +182,7 @@ class _Run:
             if main.version == "TLSv1.3":
                 extra = [e for e in extra if e != "v13"]
         else:
-            extra = [e for e in extra if e in ("legacy", "v10", "v11", "v12", "v13")] + (["legacy"] if "legacy" not in extra else [])
+            extra = [e for e in extra if e not in ("nosni", "http", "staple")] + (["legacy"] if "legacy" not in extra else [])
         if self.server_name is None:
             extra = [e for e in extra if e != "nosni"]
         results: dict[str, Handshake] = {"main": main}

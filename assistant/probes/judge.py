@@ -122,7 +122,7 @@ def modern_client(main: Handshake, legacy: Handshake | None, v13: Handshake | No
 
 def ciphers(hs: dict[str, Handshake], chain_ok: bool, leaf_sig: str | None, leaf_weak: bool) -> list[Finding]:
     main = hs["main"]
-    out: list[Finding] = []
+    out: list[Finding] = _dh_size(hs.get("dhe"))
     if not main.ok:
         return out
     kex, suite = kex_of(main), iana_name(main)
@@ -156,14 +156,6 @@ def ciphers(hs: dict[str, Handshake], chain_ok: bool, leaf_sig: str | None, leaf
         out.append(_f("cipher.cbc_only", Status.WARN, _("The server chose {suite} and refuses every AEAD (GCM, ChaCha20) suite: CBC only.").format(suite=suite), "obsolete-crypto"))
     elif aead is not None:
         out.append(_f("cipher.cbc_only", Status.WARN, _("The server accepts AEAD suites but chose the CBC suite {suite} for a browser.").format(suite=suite), "obsolete-crypto"))
-    dhe = hs.get("dhe")
-    if dhe is not None:
-        if not dhe.ok:
-            out.append(_f("cipher.dh_size", Status.PASS, _("The server does not accept DHE suites, so no DH group is used."), "weak-dh"))
-        elif dhe.dh_bits and dhe.dh_bits < _WEAK_DH_BITS:
-            out.append(_f("cipher.dh_size", Status.FAIL, _("With {suite} the server sent a {bits}-bit DH group in its ServerKeyExchange; at least 2048 bits are required.").format(suite=iana_name(dhe), bits=dhe.dh_bits), "weak-dh", dh_bits=dhe.dh_bits))
-        else:
-            out.append(_f("cipher.dh_size", Status.PASS, _("With {suite} the server sent a {bits}-bit DH group.").format(suite=iana_name(dhe), bits=dhe.dh_bits or "?"), "weak-dh", dh_bits=dhe.dh_bits or 0))
     problems = []
     if main.version not in ("TLSv1.2", "TLSv1.3"):
         problems.append(_("protocol {version}").format(version=main.version))
@@ -229,3 +221,16 @@ def ngettext_links(count: int, links: list[str]) -> str:
 
     return ngettext("The page at / loads {count} sub-resource over plain http://: {links}.",
                      "The page at / loads {count} sub-resources over plain http://: {links}.", count).format(count=count, links=", ".join(links[:3]))
+
+
+def _dh_size(dhe: Handshake | None) -> list[Finding]:
+    out: list[Finding] = []
+    if dhe is None:
+        return out
+    if not dhe.ok:
+        out.append(_f("cipher.dh_size", Status.PASS, _("The server does not accept DHE suites, so no DH group is used."), "weak-dh"))
+    elif dhe.dh_bits and dhe.dh_bits < _WEAK_DH_BITS:
+        out.append(_f("cipher.dh_size", Status.FAIL, _("With {suite} the server sent a {bits}-bit DH group in its ServerKeyExchange; at least 2048 bits are required.").format(suite=iana_name(dhe), bits=dhe.dh_bits), "weak-dh", dh_bits=dhe.dh_bits))
+    else:
+        out.append(_f("cipher.dh_size", Status.PASS, _("With {suite} the server sent a {bits}-bit DH group.").format(suite=iana_name(dhe), bits=dhe.dh_bits or "?"), "weak-dh", dh_bits=dhe.dh_bits or 0))
+    return out

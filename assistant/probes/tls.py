@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
+import warnings
 from dataclasses import dataclass, field
 
 # Chrome's TLS 1.2 suites, in its order (it still offers static RSA and CBC suites, which is why a
@@ -111,8 +112,10 @@ def client_context(offer: Offer) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE  # capture what is served; validation is judged offline
-    context.minimum_version = _VERSIONS[offer.min_version]
-    context.maximum_version = _VERSIONS[offer.max_version]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # old versions are offered on purpose
+        context.minimum_version = _VERSIONS[offer.min_version]
+        context.maximum_version = _VERSIONS[offer.max_version]
     context.set_ciphers(f"{offer.ciphers}:@SECLEVEL=0")
     if offer.alpn:
         context.set_alpn_protocols(list(offer.alpn))
@@ -179,6 +182,8 @@ def handshake(
         except (TimeoutError, socket.timeout):
             return Handshake(offer.name, False, "connect_timeout", "no answer to the TCP connection")
         sock = context.wrap_socket(raw, server_hostname=server_name if offer.send_sni else None, do_handshake_on_connect=False)
+        raw = sock  # wrap_socket detached the plain socket: cancel must reach the TLS one
+        sockets.add(sock)
         sock.settimeout(timeout)
         try:
             sock.do_handshake()
