@@ -91,7 +91,8 @@ def test_leaf_without_intermediate(good):
 
 
 def test_wrong_order(good):
-    pki, root, inter, ca = good
+    pki, root, _inter, ca = good
+    inter = pki.intermediate(root, path_length=1)
     inter2 = pki.intermediate(inter, "Second Intermediate", path_length=None, bits=2048)
     leaf = pki.leaf(inter2)
     files = pki.write("site", leaf, [])
