@@ -15,6 +15,9 @@ SCALE = 2.5
 """Log-odds moved by a support of 1.0 (a full-strength rule turns 0.5 into 0.92)."""
 PRIOR = 0.05
 """Score of a diagnosis that the paste did not mention, before any rule or finding moves it."""
+PASTE_CAP = 0.85
+"""A paste alone never makes a diagnosis certain: matcher scores above this count as this, so that an
+answer or a probe can still overturn an error code that names several causes."""
 SHOWN = 0.2
 """Diagnoses the paste did not name are listed once rules lift them past this score: one strong rule
 (support >= 0.65) or two weaker ones that agree, never a single weak hint."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from assistant.engine.lookup import VocabularyIndex, code_key, find_messages, number_keys, vocabulary_index
-from assistant.engine.text import Folded, compact, fold, fold_simple, grams, is_cjk
+from assistant.engine.text import Folded, clean, compact, fold, fold_simple, grams, is_cjk
 from assistant.kb import KnowledgeBase, VocabularyRow
 from assistant.model import Candidate, Evidence, EvidenceItem
 
@@ -46,6 +46,8 @@ class Phrase:
     cjk: bool
     entries: tuple[str, ...]
     grams: frozenset[str]
+    cjk_grams: int
+    """How many of `grams` are Chinese or Korean: one of them must be in the paste."""
     strength: float
     """Short phrases say little: `证书` is in every complaint about certificates."""
 
@@ -81,6 +83,10 @@ def _phrase_strength(text: str, cjk: bool) -> float:
     return min(1.0, len(text) / 5) if cjk else min(1.0, len(text) / 18)
 
 
+def _cjk_grams(text: str) -> int:
+    return sum(1 for gram in grams(text) if is_cjk(gram[0]))
+
+
 def _build(kb: KnowledgeBase) -> _Index:
     codes: dict[str, list[str]] = defaultdict(list)
     patterns: list[tuple[str, int, re.Pattern[str]]] = []
@@ -101,7 +107,7 @@ def _build(kb: KnowledgeBase) -> _Index:
                 if key and entry.id not in owners[(key, cjk)]:
                     owners[(key, cjk)].append(entry.id)
     phrases = tuple(
-        Phrase(text, cjk, tuple(ids), frozenset(grams(text)), _phrase_strength(text, cjk))
+        Phrase(text, cjk, tuple(ids), frozenset(grams(text)), _cjk_grams(text), _phrase_strength(text, cjk))
         for (text, cjk), ids in sorted(owners.items())
     )
     postings: dict[str, list[int]] = defaultdict(list)
@@ -235,16 +241,21 @@ def _pattern_hits(folded: Folded, evidence: Evidence, index: _Index) -> list[Hit
 def _phrase_hits(folded: Folded, evidence: Evidence, index: _Index) -> list[Hit]:
     present = grams(folded.text)
     counts: dict[int, int] = defaultdict(int)
+    cjk_counts: dict[int, int] = defaultdict(int)
     for gram in present:
-        for number in index.postings.get(gram, ()):
+        postings = index.postings.get(gram, ())
+        for number in postings:
             counts[number] += 1
+        if postings and is_cjk(gram[0]):
+            for number in postings:
+                cjk_counts[number] += 1
     if not counts:
         return []
     dense, dense_map = compact(folded.text)
     hits: list[Hit] = []
     for number, count in counts.items():
         phrase = index.phrases[number]
-        if count < PHRASE_MIN_COVERAGE * len(phrase.grams):
+        if count < PHRASE_MIN_COVERAGE * len(phrase.grams) or (phrase.cjk_grams and not cjk_counts[number]):
             continue
         haystack = dense if phrase.cjk else folded.text
         floor = PHRASE_MIN_SIMILARITY[phrase.cjk]
@@ -291,7 +302,7 @@ def rank(hits: list[Hit], kb: KnowledgeBase) -> list[Candidate]:
         for diagnosis, weight in hit.weights.items():
             if diagnosis not in known or weight <= 0:
                 continue
-            item = EvidenceItem("paste", hit.text[:200], round(weight, 4), hit.span, hit.ref)
+            item = EvidenceItem("paste", clean(hit.text)[:200], round(weight, 4), hit.span, hit.ref)
             if hit.kind == "phrase":
                 phrases[diagnosis].append((weight, item))
                 continue

@@ -37,8 +37,14 @@ from assistant.model import (
 
 MAX_QUESTIONS = 6
 """Questions asked to separate candidates before the session settles for the ranking it has."""
-MATCHED = 0.15
+MATCHED = 0.1
 """A diagnosis the paste matched at least this well counts as a candidate for rule conditions."""
+TRIAGE_BELOW = 0.6
+"""While no candidate reaches this score the paste told little: questions are judged against every
+diagnosis of the taxonomy (at the PRIOR weight), so broad questions come first."""
+CONFIRM_BELOW = 0.95
+"""A leader the paste alone put ahead, matched below this (a phrase, not a unique error code), is
+checked once against its look-alikes (knowledge `look_alikes`) before the session settles."""
 SOURCE_ORDER = {"paste": 0, "answer": 1, "probe": 2, "file": 3, "rule": 4}
 
 
@@ -175,10 +181,14 @@ class Session:
         scores = [c.score for c in state.candidates]
         if conclude.clearly_ahead(scores):
             leader = state.candidates[0].id
+            confirm = self._confirm(state, leader)
+            if confirm is not None:
+                return AskQuestion(confirm)
             own = [rule for rule in state.fired if rule.when.candidate == leader]
             return self._pending_ask(state, own) or self._probe(state, own, [leader]) or self._finished(state)
         asked_to_split = sum(1 for q in state.asked if self.kb.questions[q].kind in ("choice", "yes_no"))
-        if asked_to_split < MAX_QUESTIONS and state.candidates:
+        said = any(isinstance(entry, _Said) for entry in self._log)
+        if asked_to_split < MAX_QUESTIONS and (state.candidates or said):
             best = self._best_question(state)
             if best is not None:
                 return AskQuestion(best)
@@ -248,9 +258,29 @@ class Session:
         question = self.kb.questions.get(question_id)
         return question is not None and question_id not in state.asked and question.sets not in state.facts
 
-    def _best_question(self, state: _State) -> str | None:
+    def _confirm(self, state: _State, leader: str) -> str | None:
+        """One question against the leader's look-alikes when only a phrase in the paste put it ahead."""
+        entry = self.kb.entries.get(leader)
+        if entry is None or not entry.look_alikes or state.asked or state.matched.get(leader, 1.0) >= CONFIRM_BELOW:
+            return None
+        if any(item.source != "paste" for item in state.evidence.get(leader, [])):
+            return None
+        weights = {leader: state.candidates[0].score}
+        weights.update({other: 0.3 for other in entry.look_alikes if other != leader})
+        return self._best_question(state, weights)
+
+    def _best_question(self, state: _State, weights: dict[str, float] | None = None) -> str | None:
         """The unanswered question with the largest expected information gain over the candidates."""
-        prior = conclude.distribution({c.id: c.score for c in state.candidates[:8]})
+        least = conclude.MIN_GAIN
+        if weights is None:
+            weights = {c.id: c.score for c in state.candidates[:8]}
+            if not state.candidates or state.candidates[0].score < TRIAGE_BELOW:
+                # Against the whole taxonomy one answer removes less uncertainty, yet it is still
+                # the best lead there is: accept smaller gains while triaging.
+                least = conclude.MIN_GAIN / 5
+                for diagnosis_id in self.kb.taxonomy:
+                    weights.setdefault(diagnosis_id, conclude.PRIOR)
+        prior = conclude.distribution(weights)
         requested = {rule.then.ask for rule in state.fired if rule.then.ask}
         best: tuple[float, int, int, str] | None = None
         for index, question in enumerate(self.kb.questions.values()):
@@ -259,7 +289,7 @@ class Session:
                 continue
             shifts = {value: self._shift(state, question.sets, value) for value in values}
             gain = conclude.information_gain(prior, shifts)
-            if gain < conclude.MIN_GAIN:
+            if gain < least:
                 continue
             key = (-round(gain, 6), 0 if question.id in requested else 1, index, question.id)
             if best is None or key < best:
@@ -365,7 +395,7 @@ class Session:
     def _rank(self, state: _State) -> list[Candidate]:
         ranked: list[Candidate] = []
         for diagnosis_id, items in state.evidence.items():
-            prior = state.matched.get(diagnosis_id, conclude.PRIOR)
+            prior = min(state.matched.get(diagnosis_id, conclude.PRIOR), conclude.PASTE_CAP)
             score = conclude.combine(prior, (item.weight for item in items))
             if diagnosis_id in state.matched or score >= conclude.SHOWN:
                 ranked.append(Candidate(diagnosis_id, round(score, 4), tuple(self._sorted(items))))

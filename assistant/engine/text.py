@@ -35,6 +35,11 @@ _NOISE = re.compile(
 _SPACE = re.compile(r"[^\S\n]")
 
 
+def clean(text: str) -> str:
+    """`text` without escape sequences, control characters and invisible marks (for showing it)."""
+    return _JUNK.sub("", text)
+
+
 def _is_han(ch: str) -> bool:
     code = ord(ch)
     return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
@@ -57,8 +62,11 @@ def _converter(config: str):  # noqa: ANN202 - opencc has no type hints
     return opencc.OpenCC(config)
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def to_simplified(text: str) -> str:
-    return _converter("t2s").convert(text) if any(_is_han(ch) for ch in text) else text
+    return _converter("t2s").convert(text) if _HAN.search(text) else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +113,8 @@ def _fold_plain(text: str, base: int) -> tuple[str, list[int]]:
     if len(simplified) == len(folded):  # OpenCC t2s is character for character in practice
         folded = simplified
     else:
-        folded = "".join(to_simplified(ch) if _is_han(ch) else ch for ch in folded)[: len(offsets)]
-    folded = _SPACE.sub(" ", folded)
-    folded = _NOISE.sub(lambda m: " " * len(m.group()), folded)
-    return folded, offsets
+        folded = "".join(to_simplified(ch) for ch in folded)[: len(offsets)]
+    return _mask(folded), offsets
 
 
 def window(text: str) -> list[tuple[int, str]]:
@@ -133,9 +139,14 @@ def fold(text: str) -> Folded:
     return Folded("".join(parts), tuple(offsets))
 
 
+def _mask(text: str) -> str:
+    return _NOISE.sub(lambda m: " " * len(m.group()), _SPACE.sub(" ", text))
+
+
 def fold_simple(text: str) -> str:
     """Fold a short data-file string (a phrase, a message) the same way as a paste."""
-    return re.sub(r"\s+", " ", _fold_plain(text, 0)[0]).strip()
+    folded = _mask(_JUNK.sub("", text).lower()) if text.isascii() else _fold_plain(text, 0)[0]
+    return " ".join(folded.split())
 
 
 def compact(folded: str) -> tuple[str, list[int]]:
