@@ -39,7 +39,7 @@ MAX_QUESTIONS = 6
 """Questions asked to separate candidates before the session settles for the ranking it has."""
 MATCHED = 0.1
 """A diagnosis the paste matched at least this well counts as a candidate for rule conditions."""
-TRIAGE_BELOW = 0.6
+TRIAGE_BELOW = 0.3
 """While no candidate reaches this score the paste told little: questions are judged against every
 diagnosis of the taxonomy (at the PRIOR weight), so broad questions come first."""
 CONFIRM_BELOW = 0.95
