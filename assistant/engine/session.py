@@ -171,6 +171,13 @@ class Session:
         items = self._derive().evidence.get(diagnosis_id, [])
         return sorted(items, key=lambda item: SOURCE_ORDER.get(item.source, 9))
 
+    def answer_support(self, question_id: str) -> dict[FactValue, dict[str, float]]:
+        """For each answer a question can get, the support it would give each diagnosis now (the TUI
+        can show what an answer points to; the benchmark's simulated user answers from it)."""
+        state = self._derive()
+        question = self.kb.questions[question_id]
+        return {value: self._shift(state, question.sets, value) for value in _answer_values(question)}
+
     def diagnosis(self) -> Diagnosis:
         state = self._derive()
         return Diagnosis(tuple(state.candidates), dict(state.facts), self.language)

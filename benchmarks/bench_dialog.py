@@ -1,0 +1,105 @@
+"""Measures the guided dialog: questions asked before the right diagnosis leads, and how often the
+conversation ends on it. Prints figures; asserts nothing.
+
+1. The scripted seed conversations (tests/cases/*.yaml), answered as written.
+2. /work/shared/eval/dev.jsonl (or the path given) with a simulated user who knows the true
+   diagnosis: to each question it gives the answer that the rules say supports that diagnosis most
+   (Session.answer_support), and "I don't know" when no answer moves it. The texts are only read
+   here, never copied anywhere.
+
+    .venv/bin/python benchmarks/bench_dialog.py [DEV_JSONL]
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from assistant.engine.drive import drive, run_script
+from assistant.engine.session import Session
+from assistant.kb.load import read
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+
+
+class Probe:
+    """Counts questions until `target` first leads."""
+
+    def __init__(self, targets: set[str]) -> None:
+        self.targets = targets
+        self.led_after: int | None = None
+
+    def __call__(self, session: Session) -> None:
+        candidates = session.candidates
+        if self.led_after is None and candidates and candidates[0].id in self.targets:
+            self.led_after = len(session.asked)
+
+
+def simulated_user(session: Session, truth: str):
+    def answer(question_id: str):
+        support = session.answer_support(question_id)
+        best = max(support, key=lambda value: support[value].get(truth, 0.0), default=None)
+        if best is None or support[best].get(truth, 0.0) <= 0:
+            return None
+        return best
+
+    return answer
+
+
+def report(name: str, rows: list[tuple[bool, bool, int, int | None]], elapsed: float) -> None:
+    n = len(rows)
+    right = sum(r[0] for r in rows)
+    lenient = sum(r[1] for r in rows)
+    asked = [r[2] for r in rows]
+    led = [r[3] if r[3] is not None else r[2] for r in rows]
+    print(f"{name}: {n} conversations")
+    print(f"  ends on the right diagnosis        {right / n:6.1%}  ({right}/{n})")
+    print(f"  ... or an accepted alternative      {lenient / n:6.1%}")
+    print(f"  questions before the right one leads  mean {statistics.mean(led):.2f}  (never led: {sum(r[3] is None for r in rows)})")
+    print(f"  questions per conversation            mean {statistics.mean(asked):.2f}  max {max(asked)}")
+    print(f"  time per conversation                 {elapsed / n * 1000:.1f} ms")
+
+
+def main() -> None:
+    kb = read()
+    rows = []
+    start = time.perf_counter()
+    for path in sorted((ROOT / "tests" / "cases").glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text("utf-8")):
+            probe = Probe({case["expect"]})
+            asked, final = run_script(Session(kb, now=NOW), case["paste"], case["answers"], on_step=probe)
+            top = final.diagnosis.candidates[0].id if final.diagnosis.candidates else None
+            rows.append((top == case["expect"], top == case["expect"], len(asked), probe.led_after))
+    report("scripted seed conversations", rows, time.perf_counter() - start)
+
+    dev = Path(sys.argv[1]) if len(sys.argv) > 1 else DEV
+    if not dev.is_file():
+        print(f"(no {dev}: skipped the simulated-user run)")
+        return
+    rows, misses = [], []
+    start = time.perf_counter()
+    for line in dev.read_text("utf-8").splitlines():
+        item = json.loads(line)
+        session = Session(kb, now=NOW)
+        probe = Probe({item["label"]})
+        session.say(item["text"])
+        final = drive(session, simulated_user(session, item["label"]), on_step=probe)
+        top = final.diagnosis.candidates[0].id if final.diagnosis.candidates else None
+        ok = {item["label"], *item.get("also_ok", [])}
+        rows.append((top == item["label"], top in ok, len(session.asked), probe.led_after))
+        if top != item["label"]:
+            misses.append(f"{item['id']}: {item['label']} -> {top}")
+    report(f"simulated user over {dev.name}", rows, time.perf_counter() - start)
+    print("  misses: " + ", ".join(misses))
+
+
+if __name__ == "__main__":
+    main()
