@@ -142,8 +142,11 @@ def _build(rows: tuple[VocabularyRow, ...]) -> VocabularyIndex:
             by_code.setdefault(code_key(row.code), []).append(index)
             if " " in row.code.strip():  # `event 36872`, `netsh http add sslcert`: found as text
                 texts[fold_simple(row.code)].append(index)
-        for value in number_keys(row.number) if row.number else ():
-            by_number.setdefault(value, []).append(index)
+        if "." in row.number:  # `403.7`, IIS's sub-status: a name more than a number
+            by_code.setdefault(code_key(row.number), []).append(index)
+        elif row.number:
+            for value in number_keys(row.number):
+                by_number.setdefault(value, []).append(index)
         if row.message:
             core = message_core(row.message)
             by_message.setdefault(core, []).append(index)
@@ -216,7 +219,7 @@ def lookup(query: str, kb: KnowledgeBase) -> list[VocabularyRow]:
         take(index.by_code.get(key, ()))
         if "." in key:  # a fully qualified name whose last part is the known identifier
             take(index.by_code.get(key.rsplit(".", 1)[1], ()))
-        if re.fullmatch(r"[+-]?(?:0x)?[0-9a-f]+(?:\s*\(\s*(?:0x)?[0-9a-f]+\s*\))?", key):
+        if re.fullmatch(r"[+-]?(?:0x)?[0-9a-f]+(?:\s*\(\s*(?:0x)?[0-9a-f]+\s*\)?)?", key):
             for value in sorted(number_keys(key)):
                 take(index.by_number.get(value, ()))
         take(index.by_message.get(message_core(query), ()))

@@ -145,7 +145,7 @@ def _shares(diagnoses: tuple[str, ...]) -> dict[str, float]:
     return {diagnosis: value / total for diagnosis, value in zip(diagnoses, raw, strict=True)}
 
 
-def _row_weights(rows: list[VocabularyRow], weight: float) -> dict[str, float]:
+def row_weights(rows: list[VocabularyRow], weight: float) -> dict[str, float]:
     """Rows sharing one code or number: their diagnoses' shares averaged, times the weight."""
     merged: dict[str, float] = defaultdict(float)
     for row in rows:
@@ -182,7 +182,7 @@ def _code_hits(evidence: Evidence, index: _Index) -> list[Hit]:
             claimed = index.codes.get(key, ())
             if not rows and not claimed:
                 continue
-            weights = _row_weights(rows, CODE_WEIGHT) if rows else {}
+            weights = row_weights(rows, CODE_WEIGHT) if rows else {}
             for entry_id in claimed:  # an entry's own claim is sharper than a shared vocabulary row
                 weights[entry_id] = 1 - (1 - weights.get(entry_id, 0.0)) * (1 - ENTRY_CODE_WEIGHT)
             ref = _ref(rows[0]) if rows else f"{claimed[0]}.signals.codes"
@@ -204,7 +204,7 @@ def _number_hits(token: str, span: tuple[int, int], vocabulary: VocabularyIndex)
     if not rows:
         return []
     weight = PLAIN_NUMBER_WEIGHT if plain else NUMBER_WEIGHT
-    return [Hit(_row_weights(rows, weight), token, span, _ref(rows[0]), "number")]
+    return [Hit(row_weights(rows, weight), token, span, _ref(rows[0]), "number")]
 
 
 def _message_hits(folded: Folded, evidence: Evidence, vocabulary: VocabularyIndex) -> list[Hit]:
@@ -221,7 +221,7 @@ def _message_hits(folded: Folded, evidence: Evidence, vocabulary: VocabularyInde
         rows = [vocabulary.rows[i] for i in matcher.rows]
         span = folded.span(start, end)
         text = evidence.text[span[0] : span[1]]
-        weights = _row_weights(rows, MESSAGE_WEIGHT * matcher.strength)
+        weights = row_weights(rows, MESSAGE_WEIGHT * matcher.strength)
         codes = "|".join(sorted({code_key(row.code) for row in rows if row.code}))
         hits.append(Hit(weights, text, span, _ref(rows[0]), "message", codes))
     return hits
