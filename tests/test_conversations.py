@@ -39,7 +39,13 @@ def _subsequence(wanted: list[str], asked: list[str]) -> bool:
     return all(any(q == got for got in remaining) for q in wanted)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
+def _marks(case: dict) -> list:
+    # A case whose knowledge or matcher support has not landed yet is expected to fail, strictly:
+    # the day it passes, this mark fails the run and the `pending` note must be removed.
+    return [pytest.mark.xfail(reason=case["pending"], strict=True)] if case.get("pending") else []
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=_marks(c)) for c in CASES], ids=[c["id"] for c in CASES])
 def test_conversation_ends_on_the_expected_diagnosis(kb, case):
     session = Session(kb, now=NOW)
     asked, final = run_script(session, case["paste"], case["answers"])
