@@ -37,6 +37,8 @@ PHRASE_MIN_SIMILARITY = {True: 70.0, False: 82.0}
 """Chinese and Korean phrases are short: one character in four differs at 75."""
 PHRASE_MIN_COVERAGE = 0.5
 MAX_EVIDENCE = 5
+MAX_FUZZY = 40
+"""Phrases compared with rapidfuzz per paste, the best covered first: bounds time on a huge KB."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,8 @@ class _Index:
     vocabulary: VocabularyIndex
     codes: dict[str, tuple[str, ...]]
     """code_key -> entry ids claiming it in signals.codes."""
-    patterns: tuple[tuple[str, int, re.Pattern[str]], ...]
+    patterns: tuple[tuple[tuple[str, ...], str, re.Pattern[str], str], ...]
+    """(entry ids, ref, compiled, a literal the pattern cannot match without), identical ones merged."""
     phrases: tuple[Phrase, ...]
     postings: dict[str, tuple[int, ...]]
     """gram -> indices into `phrases`."""
@@ -83,22 +86,47 @@ def _phrase_strength(text: str, cjk: bool) -> float:
     return min(1.0, len(text) / 5) if cjk else min(1.0, len(text) / 18)
 
 
+def _required_literal(pattern: str) -> str:
+    """The longest run of plain characters every match must contain ("" when unsure), so that a
+    pattern only runs on pastes that contain it."""
+    try:
+        from re import _parser  # the stdlib's own regex parser: exact, no hand-written guess
+
+        tree = _parser.parse(pattern, re.IGNORECASE)
+    except Exception:  # noqa: BLE001 - no pre-filter is always correct
+        return ""
+    runs: list[str] = []
+
+    def walk(items) -> None:  # noqa: ANN001
+        current = ""
+        for op, value in items:
+            if op is _parser.LITERAL:
+                current += chr(value)
+                continue
+            runs.append(current)
+            current = ""
+            if op is _parser.SUBPATTERN:
+                walk(value[-1])
+        runs.append(current)
+
+    walk(tree)
+    best = fold_simple(max((run.strip() for run in runs), key=len, default=""))
+    return best if len(best) >= 3 or (len(best) == 2 and all(is_cjk(ch) for ch in best)) else ""
+
+
 def _cjk_grams(text: str) -> int:
     return sum(1 for gram in grams(text) if is_cjk(gram[0]))
 
 
 def _build(kb: KnowledgeBase) -> _Index:
     codes: dict[str, list[str]] = defaultdict(list)
-    patterns: list[tuple[str, int, re.Pattern[str]]] = []
+    sources: dict[str, list[tuple[str, int]]] = defaultdict(list)
     owners: dict[tuple[str, bool], list[str]] = defaultdict(list)
     for entry in kb.entries.values():
         for code in entry.signals.codes:
             codes[code_key(code)].append(entry.id)
         for number, pattern in enumerate(entry.signals.patterns):
-            try:
-                patterns.append((entry.id, number, re.compile(pattern, re.IGNORECASE)))
-            except re.error:  # kb check reports it; a bad pattern must not stop the matcher
-                continue
+            sources[pattern].append((entry.id, number))
         for phrases in entry.signals.phrases.values():
             for phrase in phrases:
                 folded = fold_simple(phrase)
@@ -110,6 +138,15 @@ def _build(kb: KnowledgeBase) -> _Index:
         Phrase(text, cjk, tuple(ids), frozenset(grams(text)), _cjk_grams(text), _phrase_strength(text, cjk))
         for (text, cjk), ids in sorted(owners.items())
     )
+    patterns = []
+    for source, owners_of in sorted(sources.items()):
+        try:
+            compiled = re.compile(source, re.IGNORECASE)
+        except re.error:  # kb check reports it; a bad pattern must not stop the matcher
+            continue
+        ids = tuple(dict.fromkeys(entry_id for entry_id, _ in owners_of))
+        ref = f"{owners_of[0][0]}.signals.patterns[{owners_of[0][1]}]"
+        patterns.append((ids, ref, compiled, _required_literal(source)))
     postings: dict[str, list[int]] = defaultdict(list)
     for number, phrase in enumerate(phrases):
         for gram in phrase.grams:
@@ -118,7 +155,7 @@ def _build(kb: KnowledgeBase) -> _Index:
     return _Index(
         vocabulary=vocabulary_index(kb),
         codes={key: tuple(ids) for key, ids in codes.items()},
-        patterns=tuple(patterns),
+        patterns=tuple(patterns),  # type: ignore[arg-type]
         phrases=phrases,
         postings={gram: tuple(ids) for gram, ids in postings.items()},
         known=known,
@@ -229,12 +266,14 @@ def _message_hits(folded: Folded, evidence: Evidence, vocabulary: VocabularyInde
 
 def _pattern_hits(folded: Folded, evidence: Evidence, index: _Index) -> list[Hit]:
     hits: list[Hit] = []
-    for entry_id, number, pattern in index.patterns:
+    for ids, ref, pattern, literal in index.patterns:
+        if literal and literal not in folded.text:
+            continue
         found = pattern.search(folded.text)
         if found and found.end() > found.start():
             span = folded.span(found.start(), found.end())
             text = evidence.text[span[0] : span[1]]
-            hits.append(Hit({entry_id: PATTERN_WEIGHT}, text, span, f"{entry_id}.signals.patterns[{number}]", "pattern"))
+            hits.append(Hit(dict.fromkeys(ids, PATTERN_WEIGHT / len(ids)), text, span, ref, "pattern"))
     return hits
 
 
@@ -251,12 +290,17 @@ def _phrase_hits(folded: Folded, evidence: Evidence, index: _Index) -> list[Hit]
                 cjk_counts[number] += 1
     if not counts:
         return []
+    covered = [
+        (count / len(index.phrases[number].grams), number)
+        for number, count in counts.items()
+        if count >= PHRASE_MIN_COVERAGE * len(index.phrases[number].grams)
+        and (cjk_counts[number] or not index.phrases[number].cjk_grams)
+    ]
+    covered.sort(key=lambda pair: (-pair[0], pair[1]))
     dense, dense_map = compact(folded.text)
     hits: list[Hit] = []
-    for number, count in counts.items():
+    for _coverage, number in covered[:MAX_FUZZY]:
         phrase = index.phrases[number]
-        if count < PHRASE_MIN_COVERAGE * len(phrase.grams) or (phrase.cjk_grams and not cjk_counts[number]):
-            continue
         haystack = dense if phrase.cjk else folded.text
         floor = PHRASE_MIN_SIMILARITY[phrase.cjk]
         found = fuzz.partial_ratio_alignment(phrase.text, haystack, score_cutoff=floor)
