@@ -24,7 +24,7 @@ _TOKEN = re.compile(
     re.ASCII,
 )
 _NUMBER = re.compile(
-    r"(?<![\w.:/+-])(?:0x[0-9a-fA-F]{4,8}|-\d{3,10}|\d{5,10}|8[0-9a-fA-F]{7}|AH\d{5})(?![\w.])|curl: ?\(\d{1,3}\)",
+    r"(?<![\w.:/+-])(?:0x[0-9a-fA-F]{4,8}|-\d{3,10}|\d{5,10}|8[0-9a-fA-F]{7}|AH\d{5})(?!\w|\.\w)|curl: ?\(\d{1,3}\)",
     re.ASCII,
 )
 _CAMEL = re.compile(r"^(?:err|NSURLError|kCF|SEC_|CERT_)|[a-z][A-Z].*[a-z][A-Z]|^[A-Z][a-z]+[A-Z][a-z]+[A-Z]")
