@@ -31,10 +31,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, _("{prog}: error: {message}\n").format(prog=self.prog, message=message))
 
 
-def _language_arg(parser: argparse.ArgumentParser) -> None:
+def _language_arg(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    # A subcommand's default must not overwrite a --lang given before the subcommand.
     parser.add_argument(
         "--lang",
         metavar="L",
+        default=None if top_level else argparse.SUPPRESS,
         help=_("reply language: one of {languages}").format(languages=", ".join(LANGUAGES)),
     )
 
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"ssl-assistant {__version__}")
-    _language_arg(parser)
+    _language_arg(parser, top_level=True)
     parser.add_argument("--no-history", action="store_true", help=_("do not keep this session in the case history"))
     commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=_Parser)
 

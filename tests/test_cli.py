@@ -42,3 +42,12 @@ def test_unknown_language_is_a_usage_error():
     result = _run("--lang", "fr", "kb", "check")
     assert result.returncode == 2
     assert "fr" in result.stderr
+
+
+def test_a_language_given_before_the_subcommand_is_kept():
+    from assistant.cli import build_parser
+
+    args = build_parser().parse_args(["--lang", "ko", "kb", "check"])
+    assert args.lang == "ko"
+    args = build_parser().parse_args(["kb", "check"])
+    assert args.lang is None

@@ -46,8 +46,9 @@ def _template_problems(source: str, kb: KnowledgeBase, path: str, where: str) ->
     ]
 
 
-def cross_check(kb: KnowledgeBase) -> list[Problem]:
-    """References between files: ids, facts, questions, checks, templates."""
+def cross_check(kb: KnowledgeBase, *, templates: bool = True) -> list[Problem]:
+    """References between files: ids, facts, questions, checks and (unless `templates` is False,
+    which start-up uses because parsing every template costs a third of the load) fix templates."""
     problems: list[Problem] = []
     taxonomy_file = "knowledge/taxonomy.tsv"
 
@@ -86,8 +87,9 @@ def cross_check(kb: KnowledgeBase) -> list[Problem]:
                 problems.append(Problem(path, f"{where}.id", f"duplicate fix step id {step.id!r}"))
             seen_steps.add(step.id)
             problems += _when_problems(step.when, kb, path, f"{where}.when")
-            for language, text in step.text.items():
-                problems += _template_problems(text, kb, path, f"{where}.text.{language}")
+            if templates:
+                for language, text in step.text.items():
+                    problems += _template_problems(text, kb, path, f"{where}.text.{language}")
 
     for question in kb.questions.values():
         where = f"[{question.id}]"

@@ -209,7 +209,8 @@ def load_kb(knowledge: Path | None = None, rules: Path | None = None) -> Knowled
     from assistant.kb.check import cross_check
 
     kb = read(knowledge, rules)
-    problems = list(kb.problems) + cross_check(kb)
+    # Templates are checked by `kb check` and the tests; parsing them all here would slow every start.
+    problems = list(kb.problems) + cross_check(kb, templates=False)
     if problems:
         raise KnowledgeBaseError(problems)
     return kb
