@@ -36,6 +36,8 @@ RANK_DECAY = 0.85
 PHRASE_MIN_SIMILARITY = {True: 70.0, False: 82.0}
 """Chinese and Korean phrases are short: one character in four differs at 75."""
 PHRASE_MIN_COVERAGE = 0.5
+SECONDARY = 0.6
+"""Share of its weight that each observation after a diagnosis's strongest one adds."""
 MAX_EVIDENCE = 5
 MAX_FUZZY = 40
 """Phrases compared with rapidfuzz per paste, the best covered first: bounds time on a huge KB."""
@@ -220,8 +222,11 @@ def _code_hits(evidence: Evidence, index: _Index) -> list[Hit]:
             if not rows and not claimed:
                 continue
             weights = row_weights(rows, CODE_WEIGHT) if rows else {}
+            claimed = tuple(dict.fromkeys(claimed))
             for entry_id in claimed:  # an entry's own claim is sharper than a shared vocabulary row
-                weights[entry_id] = 1 - (1 - weights.get(entry_id, 0.0)) * (1 - ENTRY_CODE_WEIGHT)
+                # ...unless several entries claim the code: then it tells them apart no better than the row.
+                claim = ENTRY_CODE_WEIGHT / len(claimed)
+                weights[entry_id] = 1 - (1 - weights.get(entry_id, 0.0)) * (1 - claim)
             ref = _ref(rows[0]) if rows else f"{claimed[0]}.signals.codes"
             hits.append(Hit(weights, token, span, ref, "code", key))
             break
@@ -264,6 +269,23 @@ def _message_hits(folded: Folded, evidence: Evidence, vocabulary: VocabularyInde
     return hits
 
 
+def _most_specific(hits: list[Hit]) -> list[Hit]:
+    """Drop a pattern hit lying strictly inside another entry's longer pattern hit: `인증서가 만료`
+    within `교차 서명 루트 인증서가 만료` is the longer pattern's evidence, not a second diagnosis."""
+    kept = []
+    for hit in hits:
+        inside = any(
+            other.weights.keys() != hit.weights.keys()
+            and other.span[0] <= hit.span[0]
+            and hit.span[1] <= other.span[1]
+            and other.span[1] - other.span[0] > hit.span[1] - hit.span[0]
+            for other in hits
+        )
+        if not inside:
+            kept.append(hit)
+    return kept
+
+
 def _pattern_hits(folded: Folded, evidence: Evidence, index: _Index) -> list[Hit]:
     hits: list[Hit] = []
     for ids, ref, pattern, literal in index.patterns:
@@ -274,7 +296,7 @@ def _pattern_hits(folded: Folded, evidence: Evidence, index: _Index) -> list[Hit
             span = folded.span(found.start(), found.end())
             text = evidence.text[span[0] : span[1]]
             hits.append(Hit(dict.fromkeys(ids, PATTERN_WEIGHT / len(ids)), text, span, ref, "pattern"))
-    return hits
+    return _most_specific(hits)
 
 
 def _phrase_hits(folded: Folded, evidence: Evidence, index: _Index) -> list[Hit]:
@@ -338,30 +360,63 @@ def _combine(weights: list[float]) -> float:
     return 1 - remaining
 
 
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in taken)
+
+
+_FAMILY = {"code": "exact", "number": "exact", "message": "exact", "pattern": "pattern", "phrase": "phrase"}
+"""Signals of one family that cover the same stretch of the paste are one observation: a code and
+its own message, two patterns for one sentence. Different families over one stretch still agree
+independently (an entry's pattern confirms that a shared code is meant for it)."""
+
+
+def _distinct(scored: list[tuple[float, str, EvidenceItem]]) -> list[tuple[float, str, EvidenceItem]]:
+    """The strongest reading of each stretch of the paste, per signal family."""
+    kept: list[tuple[float, str, EvidenceItem]] = []
+    taken: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for weight, family, item in sorted(scored, key=lambda triple: -triple[0]):
+        span = item.span or (0, 0)
+        if span[1] > span[0] and _overlaps(span, taken[family]):
+            continue
+        kept.append((weight, family, item))
+        taken[family].append(span)
+    return kept
+
+
+def _score(weights: list[float]) -> float:
+    """The strongest observation counts in full; each further one closes part of what remains.
+
+    Independent signals still add up, but two look-alikes that both have an exact code keep the gap
+    between their codes' weights instead of both rounding to 1.
+    """
+    if not weights:
+        return 0.0
+    first, *rest = sorted(weights, reverse=True)
+    return _combine([first] + [SECONDARY * weight for weight in rest])
+
+
 def rank(hits: list[Hit], kb: KnowledgeBase) -> list[Candidate]:
     known = _index(kb).known
-    strong: dict[str, dict[str, tuple[float, EvidenceItem]]] = defaultdict(dict)
-    phrases: dict[str, list[tuple[float, EvidenceItem]]] = defaultdict(list)
+    seen: dict[str, dict[str, tuple[float, str, EvidenceItem]]] = defaultdict(dict)
     for hit in hits:
         for diagnosis, weight in hit.weights.items():
             if diagnosis not in known or weight <= 0:
                 continue
             item = EvidenceItem("paste", clean(hit.text)[:200], round(weight, 4), hit.span, hit.ref)
-            if hit.kind == "phrase":
-                phrases[diagnosis].append((weight, item))
-                continue
             # The same row seen twice (a log repeating its error) is one piece of evidence.
-            key = hit.ref if hit.kind != "pattern" else hit.ref + hit.text
-            if weight > strong[diagnosis].get(key, (0.0, item))[0]:
-                strong[diagnosis][key] = (weight, item)
+            key = hit.ref if hit.kind not in ("pattern", "phrase") else hit.ref + hit.text
+            if weight > seen[diagnosis].get(key, (0.0,))[0]:
+                seen[diagnosis][key] = (weight, _FAMILY[hit.kind], item)
     candidates: list[Candidate] = []
-    for diagnosis in set(strong) | set(phrases):
-        items = sorted(strong[diagnosis].values(), key=lambda pair: -pair[0]) if diagnosis in strong else []
-        best_phrases = sorted(phrases.get(diagnosis, []), key=lambda pair: -pair[0])[:3]
-        phrase_score = min(PHRASE_CAP, _combine([weight for weight, _ in best_phrases]))
-        score = _combine([weight for weight, _ in items] + [phrase_score])
+    for diagnosis, found in seen.items():
+        kept = _distinct(list(found.values()))
+        items = [(w, item) for w, family, item in kept if family != "phrase"]
+        best_phrases = [(w, item) for w, family, item in kept if family == "phrase"][:3]
+        weights = [w for w, _ in items]
+        if best_phrases:
+            weights.append(min(PHRASE_CAP, _combine([w for w, _ in best_phrases])))
         evidence = tuple(item for _, item in sorted(items + best_phrases, key=lambda pair: -pair[0]))
-        candidates.append(Candidate(diagnosis, round(score, 4), evidence[:MAX_EVIDENCE]))
+        candidates.append(Candidate(diagnosis, round(_score(weights), 4), evidence[:MAX_EVIDENCE]))
     candidates.sort(key=lambda candidate: (-candidate.score, candidate.id))
     return candidates
 
