@@ -13,7 +13,9 @@ Exit codes: 0 every host clean, 1 a host has problems or could not be reached, 2
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
+import re
 import sys
 import threading
 import time
@@ -44,10 +46,24 @@ class HostLine:
         return f"{host}:{self.port}" + (f" ({self.sni})" if self.sni else "")
 
 
-def parse_hosts(text: str) -> tuple[list[HostLine], list[str]]:
-    """The hosts listed in `text`, and a localized message for every line that is not one."""
+_HOST_NAME = re.compile(r"^[^\s/\\@#?'\"<>`]+$")
+
+
+def parse_host_port(text: str) -> tuple[str, int]:
+    """probe.parse_target, stricter about the host: a name without spaces, or a valid IPv6 address.
+    Raises ValueError."""
     from assistant.commands.probe import parse_target
 
+    host, port = parse_target(text)
+    if ":" in host:
+        ipaddress.IPv6Address(host)
+    elif not _HOST_NAME.match(host) or host.startswith(("-", ".")):
+        raise ValueError(text)
+    return host, port
+
+
+def parse_hosts(text: str) -> tuple[list[HostLine], list[str]]:
+    """The hosts listed in `text`, and a localized message for every line that is not one."""
     hosts: list[HostLine] = []
     errors: list[str] = []
     for number, raw in enumerate(text.splitlines(), 1):
@@ -57,7 +73,7 @@ def parse_hosts(text: str) -> tuple[list[HostLine], list[str]]:
         try:
             if len(words) > 2:
                 raise ValueError(raw)
-            host, port = parse_target(words[0])
+            host, port = parse_host_port(words[0])
         except ValueError:
             errors.append(_("line {line}: expected host[:port][ sni], found \u201c{text}\u201d").format(line=number, text=raw.strip()[:80]))
             continue

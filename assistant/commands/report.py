@@ -47,10 +47,10 @@ def run(args: argparse.Namespace) -> int:
         if case is None:
             return _fail(_("ssl-assistant report: there is no case {number} in the history (see `ssl-assistant history`).").format(number=number))
     else:
-        from assistant.commands.probe import parse_target
+        from assistant.commands.probe_batch import parse_host_port
 
         try:
-            host, port = parse_target(args.source)
+            host, port = parse_host_port(args.source)
         except ValueError:
             return _fail(_("ssl-assistant report: {source} is neither a case number nor a HOST[:PORT].").format(source=args.source))
         case = _probe_case(args, host, port)
