@@ -16,8 +16,9 @@ SCALE = 2.5
 PRIOR = 0.05
 """Score of a diagnosis that the paste did not mention, before any rule or finding moves it."""
 PASTE_CAP = 0.85
-"""A paste alone never makes a diagnosis certain: matcher scores above this count as this, so that an
-answer or a probe can still overturn an error code that names several causes."""
+"""A paste alone never makes a diagnosis certain: matcher scores are scaled into [0, PASTE_CAP], so
+that an answer or a probe can still overturn an error code that names several causes. Scaling (not
+clipping) keeps the paste's order between two look-alikes that both matched strongly."""
 SHOWN = 0.2
 """Diagnoses the paste did not name are listed once rules lift them past this score: one strong rule
 (support >= 0.65) or two weaker ones that agree, never a single weak hint."""
@@ -40,6 +41,11 @@ def _logit(p: float) -> float:
 
 def _sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-x))
+
+
+def paste_prior(matched: float | None) -> float:
+    """The prior a matcher score gives a diagnosis in a session (PRIOR when the paste did not name it)."""
+    return PRIOR if matched is None else max(PRIOR, PASTE_CAP * matched)
 
 
 def combine(prior: float, weights: Iterable[float]) -> float:

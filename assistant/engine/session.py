@@ -41,10 +41,13 @@ MATCHED = 0.1
 """A diagnosis the paste matched at least this well counts as a candidate for rule conditions."""
 TRIAGE_BELOW = 0.3
 """While no candidate reaches this score the paste told little: questions are judged against every
-diagnosis of the taxonomy (at the PRIOR weight), so broad questions come first."""
+diagnosis of the taxonomy (at its current score, PRIOR unless answers moved it), so broad questions
+come first."""
 CONFIRM_BELOW = 0.95
 """A leader the paste alone put ahead, matched below this (a phrase, not a unique error code), is
 checked once against its look-alikes (knowledge `look_alikes`) before the session settles."""
+MAIN_MARGIN = 0.1
+"""Matches within this of the best one are what the paste is mainly about (see Session._priors)."""
 SOURCE_ORDER = {"paste": 0, "answer": 1, "probe": 2, "file": 3, "rule": 4}
 
 
@@ -85,6 +88,7 @@ class _State:
     evidence: dict[str, list[EvidenceItem]] = field(default_factory=dict)
     gate: frozenset[str] = frozenset()
     fired: list[Rule] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
     candidates: list[Candidate] = field(default_factory=list)
 
 
@@ -266,15 +270,32 @@ class Session:
         return question is not None and question_id not in state.asked and question.sets not in state.facts
 
     def _confirm(self, state: _State, leader: str) -> str | None:
-        """One question against the leader's look-alikes when only a phrase in the paste put it ahead."""
+        """One question against the leader's look-alikes when the paste alone put it ahead and did
+        not single it out: a phrase or pattern rather than a unique code, or a code that names
+        several causes (its other diagnoses are candidates too)."""
         entry = self.kb.entries.get(leader)
-        if entry is None or not entry.look_alikes or state.asked or state.matched.get(leader, 1.0) >= CONFIRM_BELOW:
+        if entry is None or not entry.look_alikes or state.asked:
             return None
         if any(item.source != "paste" for item in state.evidence.get(leader, [])):
             return None
+        rivals = self._sharing(state, leader)
+        if state.matched.get(leader, 1.0) >= CONFIRM_BELOW and not rivals:
+            return None
         weights = {leader: state.candidates[0].score}
-        weights.update({other: 0.3 for other in entry.look_alikes if other != leader})
+        weights.update({other: 0.3 for other in [*entry.look_alikes, *rivals] if other != leader})
         return self._best_question(state, weights)
+
+    def _sharing(self, state: _State, leader: str) -> list[str]:
+        """Other candidates that the leader's strongest paste evidence also points to."""
+        items = [item for item in state.evidence.get(leader, []) if item.source == "paste"]
+        if not items:
+            return []
+        top = items[0].ref
+        return [
+            c.id
+            for c in state.candidates[1:]
+            if c.id != leader and any(item.ref == top for item in state.evidence.get(c.id, []) if item.source == "paste")
+        ]
 
     def _best_question(self, state: _State, weights: dict[str, float] | None = None) -> str | None:
         """The unanswered question with the largest expected information gain over the candidates."""
@@ -285,8 +306,8 @@ class Session:
                 # Against the whole taxonomy one answer removes less uncertainty, yet it is still
                 # the best lead there is: accept smaller gains while triaging.
                 least = conclude.MIN_GAIN / 5
-                for diagnosis_id in self.kb.taxonomy:
-                    weights.setdefault(diagnosis_id, conclude.PRIOR)
+                for diagnosis_id in self.kb.taxonomy:  # answers so far have already moved some of them
+                    weights.setdefault(diagnosis_id, state.scores.get(diagnosis_id, conclude.PRIOR))
         prior = conclude.distribution(weights)
         requested = {rule.then.ask for rule in state.fired if rule.then.ask}
         best: tuple[float, int, int, str] | None = None
@@ -347,6 +368,7 @@ class Session:
         for rule in state.fired:
             for diagnosis_id, weight in rule.then.support.items():
                 state.evidence.setdefault(diagnosis_id, []).append(self._rule_evidence(state, rule, weight))
+        state.scores = self._scores(state)
         state.candidates = self._rank(state)
         self._state = state
         return state
@@ -399,12 +421,37 @@ class Session:
             shown = _("I don't know")
         return "{question} {answer}".format(question=pick(question.text, self.language), answer=shown)
 
+    def _priors(self, state: _State) -> dict[str, float]:
+        """Paste priors, with one inheritance: a rule that fires because X is a candidate and moves
+        support to Y (`renewed` turns "expired" into "old certificate still served") says the
+        paste's symptom is Y's as much as X's, so Y starts from X's prior. Only a symptom the paste
+        is mainly about (one of its best matches) passes on: a side remark does not."""
+        priors = {d: conclude.paste_prior(score) for d, score in state.matched.items()}
+        main = max(state.matched.values(), default=0.0) - MAIN_MARGIN
+        for rule in state.fired:
+            source = rule.when.candidate
+            if source is None or state.matched.get(source, -1.0) < main:
+                continue
+            for diagnosis_id, weight in rule.then.support.items():
+                if diagnosis_id != source and weight > 0:
+                    inherited = conclude.paste_prior(state.matched[source])
+                    priors[diagnosis_id] = max(priors.get(diagnosis_id, conclude.PRIOR), inherited)
+        return priors
+
+    def _scores(self, state: _State) -> dict[str, float]:
+        """Every diagnosis with evidence or a prior, scored (the shown candidates are a subset)."""
+        priors = self._priors(state)
+        scores: dict[str, float] = {}
+        for diagnosis_id in set(state.evidence) | set(priors):
+            items = state.evidence.get(diagnosis_id, [])
+            scores[diagnosis_id] = conclude.combine(priors.get(diagnosis_id, conclude.PRIOR), (i.weight for i in items))
+        return scores
+
     def _rank(self, state: _State) -> list[Candidate]:
         ranked: list[Candidate] = []
-        for diagnosis_id, items in state.evidence.items():
-            prior = min(state.matched.get(diagnosis_id, conclude.PRIOR), conclude.PASTE_CAP)
-            score = conclude.combine(prior, (item.weight for item in items))
+        for diagnosis_id, score in state.scores.items():
             if diagnosis_id in state.matched or score >= conclude.SHOWN:
+                items = state.evidence.get(diagnosis_id, [])
                 ranked.append(Candidate(diagnosis_id, round(score, 4), tuple(self._sorted(items))))
         ranked.sort(key=lambda c: (-c.score, c.id))
         return ranked
