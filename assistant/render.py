@@ -72,7 +72,8 @@ def psquote(value: object) -> str:
 
 
 @cache
-def _text_env() -> SandboxedEnvironment:
+def text_environment() -> SandboxedEnvironment:
+    """The sandbox that knowledge texts render in; `kb check` parses with it too, so filters agree."""
     from jinja2 import Undefined
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -91,7 +92,7 @@ def _text_env() -> SandboxedEnvironment:
 
 @lru_cache(maxsize=2048)
 def _text_template(source: str) -> Template:
-    return _text_env().from_string(source)
+    return text_environment().from_string(source)
 
 
 def fill(source: str, facts: dict[str, FactValue]) -> str:

@@ -113,3 +113,14 @@ def test_dangling_rule_references_are_reported(tmp_path):
 def test_every_entry_is_a_valid_entry_model():
     for path in sorted((ROOT / "knowledge").glob("*/*.yaml")):
         Entry.model_validate(yaml.safe_load(path.read_text()))
+
+
+def test_fix_templates_may_use_the_renderers_filters_but_not_unknown_ones(tmp_path):
+    knowledge, rules = _copy_data(tmp_path)
+    source = knowledge / "usage" / "key-usage-incompatible.yaml"
+    data = yaml.safe_load(source.read_text())
+    data["fix"][0]["text"]["en"] += " `ls {{ cert_file | shquote }}` {{ host | no_such_filter }}"
+    source.write_text(yaml.safe_dump(data, allow_unicode=True))
+    problems = [str(p) for p in check_all(knowledge, rules, ROOT / "locales")]
+    assert [p for p in problems if "fix.0.text.en" in p and "no_such_filter" in p], problems
+    assert not [p for p in problems if "shquote" in p], problems

@@ -33,10 +33,13 @@ def _when_problems(when: When | None, kb: KnowledgeBase, path: str, where: str) 
 
 def _template_problems(source: str, kb: KnowledgeBase, path: str, where: str) -> list[Problem]:
     from jinja2 import TemplateSyntaxError, meta
-    from jinja2.sandbox import SandboxedEnvironment
 
+    from assistant.render import text_environment  # the renderer's own filters (shquote, psquote)
+
+    environment = text_environment()
     try:
-        parsed = SandboxedEnvironment().parse(source)
+        parsed = environment.parse(source)
+        environment.compile(parsed)  # an unknown filter is only caught when compiling
     except TemplateSyntaxError as error:
         return [Problem(path, where, f"template does not parse: {error.message}")]
     return [
