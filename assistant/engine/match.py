@@ -9,6 +9,7 @@ independent weak signals add up while no pile of phrases outweighs an exact code
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from assistant.engine.lookup import VocabularyIndex, code_key, find_messages, nu
 from assistant.engine.text import Folded, clean, compact, fold, fold_simple, grams, is_cjk
 from assistant.kb import KnowledgeBase, VocabularyRow
 from assistant.model import Candidate, Evidence, EvidenceItem
+
+_WORD = re.compile(r"[a-z][a-z0-9]{2,}")
 
 # How much one hit counts, before it is shared among the diagnoses it names.
 CODE_WEIGHT = 0.92
@@ -38,6 +41,12 @@ PHRASE_MIN_SIMILARITY = {True: 70.0, False: 82.0}
 PHRASE_MIN_COVERAGE = 0.5
 SECONDARY = 0.6
 """Share of its weight that each observation after a diagnosis's strongest one adds."""
+WORDS_FLOOR = 60.0
+WORDS_MIN_COVERAGE = 0.75
+"""An English phrase whose words are found near each other, not as one stretch: three words in four
+are needed, and they count less than the phrase as written."""
+WORDS_REACH = 60
+"""Characters within which a phrase's words count as said together."""
 MAX_EVIDENCE = 5
 MAX_FUZZY = 40
 """Phrases compared with rapidfuzz per paste, the best covered first: bounds time on a huge KB."""
@@ -299,6 +308,42 @@ def _pattern_hits(folded: Folded, evidence: Evidence, index: _Index) -> list[Hit
     return _most_specific(hits)
 
 
+def _word_positions(folded: str) -> dict[str, list[int]]:
+    """Where each Latin word stem (as `grams` keys them) starts in the folded paste."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for found in _WORD.finditer(folded):
+        positions[found.group()[:6]].append(found.start())
+    return positions
+
+
+def _rarity(stem: str, index: _Index) -> float:
+    """How much a word tells: `certificate` is in most phrases, `pinned` in two."""
+    return math.log(1 + len(index.phrases) / (1 + len(index.postings.get(stem, ()))))
+
+
+def _words_nearby(phrase: Phrase, words: dict[str, list[int]], index: _Index) -> tuple[float, int, int] | None:
+    """An English phrase said in other words: most of its word stems close together, in any order
+    and with other words between ("still shows the old certificate" for "old certificate still
+    served"). Returns (score 0-100, start, end) of the tightest such stretch, or None."""
+    stems = [gram for gram in phrase.grams if not is_cjk(gram[0])]
+    if len(stems) < 2:
+        return None
+    reach = max(WORDS_REACH, 3 * len(phrase.text))
+    marks = sorted((position, stem) for stem in stems for position in words.get(stem, ()))
+    rarity = {stem: _rarity(stem, index) for stem in stems}
+    total = sum(rarity.values())
+    best: tuple[float, int, int, int] | None = None  # (coverage, distinct stems, start, end)
+    for first, (start, _stem) in enumerate(marks):
+        seen = {stem for position, stem in marks[first:] if position - start <= reach}
+        end = max(position for position, _ in marks[first:] if position - start <= reach)
+        coverage = sum(rarity[stem] for stem in seen) / total
+        if best is None or coverage > best[0]:
+            best = (coverage, len(seen), start, end + 6)
+    if best is None or best[0] < WORDS_MIN_COVERAGE or best[1] < 2:
+        return None
+    return 100 * best[0], best[2], best[3]
+
+
 def _phrase_hits(folded: Folded, evidence: Evidence, index: _Index) -> list[Hit]:
     present = grams(folded.text)
     counts: dict[int, int] = defaultdict(int)
@@ -320,19 +365,29 @@ def _phrase_hits(folded: Folded, evidence: Evidence, index: _Index) -> list[Hit]
     ]
     covered.sort(key=lambda pair: (-pair[0], pair[1]))
     dense, dense_map = compact(folded.text)
+    words: dict[str, list[int]] | None = None
     hits: list[Hit] = []
     for _coverage, number in covered[:MAX_FUZZY]:
         phrase = index.phrases[number]
         haystack = dense if phrase.cjk else folded.text
         floor = PHRASE_MIN_SIMILARITY[phrase.cjk]
         found = fuzz.partial_ratio_alignment(phrase.text, haystack, score_cutoff=floor)
-        if found is None or found.score <= floor:
+        if found is not None and found.score > floor:
+            score, start, end = found.score, found.dest_start, found.dest_end
+            if phrase.cjk:
+                start, end = dense_map[start], dense_map[max(start, end - 1)] + 1
+        elif phrase.cjk:
             continue
-        start, end = found.dest_start, found.dest_end
-        if phrase.cjk:
-            start, end = dense_map[start], dense_map[max(start, end - 1)] + 1
+        else:
+            if words is None:
+                words = _word_positions(folded.text)
+            near = _words_nearby(phrase, words, index)
+            if near is None:
+                continue
+            score, start, end = near
+            floor = WORDS_FLOOR
         span = folded.span(start, end)
-        quality = ((found.score - floor) / (100 - floor)) ** 0.5
+        quality = ((score - floor) / (100 - floor)) ** 0.5
         weight = PHRASE_WEIGHT * quality * phrase.strength / len(phrase.entries)
         text = evidence.text[span[0] : span[1]]
         hits.append(Hit(dict.fromkeys(phrase.entries, weight), text, span, "signals.phrases:" + phrase.text, "phrase"))
