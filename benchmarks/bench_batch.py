@@ -47,7 +47,7 @@ async def _serve(directory: Path, count: int) -> None:
             if await asyncio.wait_for(reader.read(4096), 10):
                 writer.write(page)
                 await writer.drain()
-        except (OSError, asyncio.TimeoutError, ssl.SSLError):
+        except (TimeoutError, OSError, ssl.SSLError):
             pass
         finally:
             writer.close()

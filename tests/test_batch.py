@@ -13,7 +13,15 @@ import threading
 
 import pytest
 
-from assistant.commands.probe_batch import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREACHABLE, HostLine, exit_code, parse_hosts, probe_many
+from assistant.commands.probe_batch import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_UNREACHABLE,
+    HostLine,
+    exit_code,
+    parse_hosts,
+    probe_many,
+)
 from tests.conftest import ROOT
 from tests.pki import PKI
 from tests.tls_servers import free_port, silent_server, tls_server
