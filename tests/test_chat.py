@@ -98,3 +98,21 @@ def test_probe_of_a_closed_loopback_port_is_recorded_and_reported(kb):
     replies = _chat(kb, {"say": "ERR_SSL_KEY_USAGE_INCOMPATIBLE"}, {"probe": {"host": "127.0.0.1", "port": port, "timeout": 2}})
     assert replies[1]["error"]
     assert replies[1]["schema_version"] == 1 and "diagnoses" in replies[1]
+
+
+def test_files_feed_the_session_and_a_mismatched_key_leads(kb, tmp_path):
+    from tests.pki import PKI, make_key
+
+    pki = PKI(tmp_path)
+    root = pki.root()
+    files = pki.write("site", pki.leaf(root, ["www.example.test"]), [root])
+    other_key = tmp_path / "other.key"
+    other_key.write_bytes(pki.leaf(root, ["x.test"], key=make_key("rsa", 2048, fresh=True), key_type="rsa").key_pem)
+
+    replies = _chat(kb, {"say": "apache will not start after I installed the new certificate"},
+                    {"files": [str(files.cert), str(other_key)]})
+    reply = replies[-1]
+    assert "error" not in reply, reply
+    assert any(f["check"] == "file.key_match" and f["status"] == "fail" for f in reply["findings"])
+    assert reply["diagnoses"][0]["id"] == "key-mismatch"
+    assert "PRIVATE KEY" not in json.dumps(replies)

@@ -156,13 +156,11 @@ class Chat:
     def _files(self, paths: object) -> list[dict[str, Any]]:
         if not isinstance(paths, list) or not paths or not all(isinstance(p, str) and p for p in paths):
             raise InputError(_("\"files\" needs a list of file paths."))
-        try:
-            from assistant.files import check_files  # type: ignore[attr-defined]
-        except ImportError:
-            raise InputError(_("Checking files is not available in this version.")) from None
-        findings = list(check_files(paths))
-        self.session.record(findings, "file")
-        return [_finding(f) for f in findings]
+        from assistant.files import check_files
+
+        report = check_files(paths)
+        self.session.record(list(report.findings), "file", dict(report.facts))
+        return [_finding(f) for f in report.findings]
 
     def _why(self, diagnosis_id: object) -> dict[str, Any]:
         if not isinstance(diagnosis_id, str) or diagnosis_id not in self.kb.taxonomy:
