@@ -63,3 +63,13 @@ def engine_ready(name: str) -> bool:
     except (NotImplementedError, ImportError):
         return False
     return True
+
+
+async def wait_for_group(app: Any, group: str) -> None:
+    """Wait for one group's workers: the directory tree's loader worker lives as long as the tree.
+
+    (`wait_for_complete([])` would wait for every worker, so an empty group returns at once.)
+    """
+    workers = [worker for worker in app.workers if worker.group == group]
+    if workers:
+        await app.workers.wait_for_complete(workers)
