@@ -107,6 +107,9 @@ def judge(loaded: list[Loaded], problems: list[tuple[Path, FileProblem]], now: d
             findings.append(_encryption_finding(item))
     for finding in findings:
         facts.update(finding.facts)
+    if loaded:  # one value for several files: the server certificate's file, else the first file
+        main = next((item for item in loaded if servers and servers[0] in item.certs), loaded[0])
+        facts["file_format"] = main.format
     inventories = [inventory(item, certs) for item in loaded]
     inventories += [FileInventory(str(path), "unknown", "", (), str(problem)) for path, problem in problems]
     return FileReport(tuple(findings), facts, tuple(inventories), tuple((str(p), problem.kind) for p, problem in problems))

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
@@ -38,8 +39,21 @@ def issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
     try:
         child.verify_directly_issued_by(parent)
         return True
-    except Exception:  # noqa: BLE001 - any refusal (bad signature, unsupported algorithm) means no
+    except InvalidSignature:
         return False
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        # cryptography no longer verifies SHA-1/MD5 signatures; those certificates still need
+        # placing in the chain (to be reported as weak), so fall back to the key identifiers.
+        return _key_ids_agree(child, parent)
+
+
+def _key_ids_agree(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    try:
+        authority = child.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
+        subject = parent.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    except x509.ExtensionNotFound:
+        return True  # the names agree and nothing contradicts them
+    return authority is None or authority == subject
 
 
 def self_signed(cert: x509.Certificate) -> bool:
