@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--timeout", metavar="S", type=float, default=5.0, help=_("seconds allowed for each network step"))
     probe.add_argument("--full", action="store_true", help=_("run every check, not only those that decide the likely causes"))
     probe.add_argument(
+        "--concurrency", metavar="N", type=int, default=32, help=_("with --from: how many hosts to probe at once")
+    )
+    probe.add_argument(
         "--allow-fetch",
         action="store_true",
         help=_("allow fetching missing intermediates and revocation status from the network beyond the target"),
@@ -95,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("md", "html"), default="md", help=_("output format"))
     report.add_argument("--platform", metavar="P", help=_("fix steps for this platform"))
     report.add_argument("--output", "-o", metavar="FILE", help=_("write to FILE instead of standard output"))
+    report.add_argument("--sni", metavar="NAME", help=_("server name to send, if not the host"))
+    report.add_argument("--ca-file", metavar="PEM", help=_("also trust the CA certificates in this file"))
+    report.add_argument("--timeout", metavar="S", type=float, default=5.0, help=_("seconds allowed for each network step"))
     _language_arg(report)
 
     history = commands.add_parser("history", help=_("list, show, export or delete past sessions"))

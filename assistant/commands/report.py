@@ -83,7 +83,8 @@ def _probe_case(args: argparse.Namespace, host: str, port: int):  # noqa: ANN202
     from assistant.probes import DEFAULT_CHECKS, run_probe
     from assistant.report import case_from_probe
 
-    report = run_probe(ProbeTarget(host=host, port=port), checks=(*DEFAULT_CHECKS, "chain.served"))
+    target = ProbeTarget(host=host, port=port, sni=args.sni, ca_file=args.ca_file, timeout=args.timeout)
+    report = run_probe(target, checks=(*DEFAULT_CHECKS, "chain.served"))
     case = case_from_probe(report, current_language())
     number = record_case(
         args, "probe", case.language, "", [], case.diagnoses, case.findings, facts=case.facts, target=case.target
