@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,3 +19,17 @@ def _english_by_default():
     set_language("en")
     yield
     set_language("en")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_history_dir():
+    """Every command the tests run (in-process or as a subprocess) keeps its case history in a
+    throw-away folder, never in the user's real data directory."""
+    with tempfile.TemporaryDirectory(prefix="ssl-assistant-history-") as folder:
+        previous = os.environ.get("SSL_ASSISTANT_DATA_DIR")
+        os.environ["SSL_ASSISTANT_DATA_DIR"] = folder
+        yield
+        if previous is None:
+            os.environ.pop("SSL_ASSISTANT_DATA_DIR", None)
+        else:
+            os.environ["SSL_ASSISTANT_DATA_DIR"] = previous

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -15,7 +16,7 @@ def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[st
         text=True,
         cwd=ROOT,
         input=stdin,
-        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT)},
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT), "SSL_ASSISTANT_DATA_DIR": os.environ["SSL_ASSISTANT_DATA_DIR"]},
     )
 
 

@@ -150,3 +150,26 @@ def test_history_command(data_dir):
     for args in (("show", "1"), ("delete", "1"), ("show",), ("show", "abc")):
         result = _cli(data_dir, "history", *args)
         assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
+
+
+def test_the_cli_faces_keep_their_cases_unless_told_not_to(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("SSL_ASSISTANT_DATA_DIR", str(tmp_path))
+    base = [sys.executable, "-m", "assistant"]
+    subprocess.run([*base, "diagnose", "NET::ERR_CERT_DATE_INVALID"], cwd=ROOT, capture_output=True, check=False)
+    subprocess.run([*base, "--no-history", "diagnose", "ERR_CERT_AUTHORITY_INVALID"], cwd=ROOT, capture_output=True)
+    subprocess.run([*base, "chat", "--jsonl"], cwd=ROOT, capture_output=True, text=True,
+                   input='{"say": "SEC_ERROR_UNKNOWN_ISSUER"}\n')
+    listed = subprocess.run([*base, "history", "list"], cwd=ROOT, capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    assert "ERR_CERT_DATE_INVALID" in listed.stdout or "diagnose" in listed.stdout
+    assert "ERR_CERT_AUTHORITY_INVALID" not in listed.stdout
+    from assistant.history import open_history
+
+    with open_history() as history:
+        kinds = sorted(case.kind for case in history.list_cases())
+    assert kinds == ["chat", "diagnose"]

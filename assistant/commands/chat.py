@@ -36,12 +36,19 @@ def run(args: argparse.Namespace) -> int:
         print(_("The knowledge base has problems; run `ssl-assistant kb check`."), file=sys.stderr)
         print(str(error), file=sys.stderr)
         return 2
-    serve(sys.stdin, sys.stdout, kb, now=datetime.now(UTC))
+    session = serve(sys.stdin, sys.stdout, kb, now=datetime.now(UTC))
+    if session.transcript():
+        from assistant.history import record_case
+
+        pastes = "\n\n".join(str(entry["say"]) for entry in session.transcript() if "say" in entry)
+        record_case(
+            args, "chat", session.language, pastes, session.transcript(), session.candidates, facts=session.facts
+        )
     return 0
 
 
-def serve(lines: Iterable[str], out: TextIO, kb: KnowledgeBase, *, now: datetime) -> None:
-    """Answer every input line with one output line until EOF."""
+def serve(lines: Iterable[str], out: TextIO, kb: KnowledgeBase, *, now: datetime) -> Any:
+    """Answer every input line with one output line until EOF; returns the session for the history."""
     from assistant.engine.session import Session
 
     chat = Chat(Session(kb, now=now, language=current_language()))
@@ -54,6 +61,7 @@ def serve(lines: Iterable[str], out: TextIO, kb: KnowledgeBase, *, now: datetime
             reply = {"schema_version": SCHEMA_VERSION, "error": str(error)}
         out.write(json.dumps(reply, ensure_ascii=False) + "\n")
         out.flush()
+    return chat.session
 
 
 class Chat:

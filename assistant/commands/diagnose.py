@@ -177,4 +177,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(as_json(kb, evidence, candidates, language, question), ensure_ascii=False, indent=2))
     else:
         print(as_text(kb, candidates, language, question, vague, colour=sys.stdout.isatty()))
+    from assistant.history import record_case
+
+    record_case(args, "diagnose", language, text, diagnoses=candidates)
     return EXIT_PROBLEMS if candidates else EXIT_OK

@@ -128,6 +128,13 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(as_json(report), ensure_ascii=False, indent=2))
     else:
         print(as_text(report, colour=sys.stdout.isatty()))
+    from assistant.history import record_case
+
+    record_case(
+        args, "probe", current_language(), "",
+        diagnoses=[{"id": diagnosis_id, "score": score} for diagnosis_id, score in ranked(report)],
+        findings=report.findings, facts=report.facts, target=asdict(report.target),
+    )
     if report.unreachable:
         return EXIT_UNREACHABLE
     return EXIT_PROBLEMS if ranked(report) else EXIT_OK
