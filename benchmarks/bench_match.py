@@ -41,8 +41,18 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
 
 
+def _rows(path: Path) -> list[dict]:
+    """dev.jsonl rows, or seed cases (YAML: text/expect/lang) in the same shape."""
+    if path.suffix == ".yaml":
+        import yaml
+
+        cases = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        return [{"id": c["id"], "lang": c["lang"], "text": c["text"], "label": c["expect"]} for c in cases]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def accuracy(kb, dev: Path, show_misses: bool) -> None:
-    rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = _rows(dev)
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in rows:
         ok = {row["label"], *row.get("also_ok", [])}
@@ -55,7 +65,7 @@ def accuracy(kb, dev: Path, show_misses: bool) -> None:
             totals[key][2] += top3
         if show_misses and not top1:
             print(f"  miss {row['id']} [{row['lang']}] want {row['label']} got {ranked[:3]}")
-    print(f"dev accuracy ({len(rows)} items, {len(kb.entries)} entries in the KB):")
+    print(f"{dev.name} accuracy ({len(rows)} items, {len(kb.entries)} entries in the KB):")
     for key, (n, one, three) in sorted(totals.items(), key=lambda item: item[0] != "all"):
         print(f"  {key:8} n={n:3}  top-1 {100 * one / n:5.1f} %  top-3 {100 * three / n:5.1f} %")
 
@@ -111,6 +121,9 @@ def main() -> None:
     print(f"index build (first match): {(time.perf_counter() - started) * 1000:.0f} ms")
     if args.dev.exists():
         accuracy(kb, args.dev, args.misses)
+    own = ROOT / "tests" / "seed_cases" / "tuning.yaml"
+    if own.exists():
+        accuracy(kb, own, args.misses)
         texts = [json.loads(line)["text"] for line in args.dev.read_text(encoding="utf-8").splitlines() if line.strip()]
     else:
         texts = ["ERR_CERT_DATE_INVALID"]
