@@ -231,8 +231,8 @@ def _completeness(server: x509.Certificate, certs: list[x509.Certificate], where
     if end == "missing" and len(path) == 1:
         return _f("file.bundle_complete", Status.FAIL, _("None of the files holds the intermediate certificate that issued {name} ({issuer}); servers must send it together with the server certificate.").format(
             name=name, issuer=issuer), "incomplete-chain", bundle_complete=False)
-    if end == "missing":
-        return _f("file.bundle_complete", Status.WARN, _("The chain of {name} ends with {top}, issued by {issuer}, which is neither in the files nor among Mozilla's roots: add it unless it is a private root your clients already trust.").format(
+    if end == "missing":  # most likely a private root: say so, but it is no proof of a gap
+        return _f("file.bundle_complete", Status.INFO, _("The chain of {name} ends with {top}, issued by {issuer}, which is neither in the files nor among Mozilla's roots: add it unless it is a private root your clients already trust.").format(
             name=name, top=name_of(top.subject), issuer=issuer), "incomplete-chain", bundle_complete=False)
     chain = " → ".join(name_of(c.subject) for c in path)
     if end == "trusted":

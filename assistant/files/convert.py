@@ -98,6 +98,7 @@ def convert(loaded: list[Loaded], fmt: str, password: bytes | None) -> list[Path
     if found is None:
         raise FileProblem(_("There is no certificate or key in the files to convert."), "nothing")
     stem = found.source.with_suffix("")
+    named = lambda ext: stem.parent / (stem.name + ext)  # noqa: E731 - site.fullchain.pem -> site.fullchain.jks
     if fmt in ("pfx", "jks"):
         if found.key is None or not found.chain:
             raise FileProblem(_("A {format} file needs the certificate and its private key; give the key file too.").format(format=fmt.upper()), "nothing")
@@ -106,17 +107,17 @@ def convert(loaded: list[Loaded], fmt: str, password: bytes | None) -> list[Path
     outputs: list[tuple[Path, bytes, bool]] = []
     if fmt == "pem":
         if found.chain:
-            outputs.append((stem.with_suffix(".pem"), b"".join(c.public_bytes(serialization.Encoding.PEM) for c in found.chain), False))
+            outputs.append((named(".pem"), b"".join(c.public_bytes(serialization.Encoding.PEM) for c in found.chain), False))
         if found.key is not None:
-            outputs.append((stem.with_suffix(".key"), found.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()), True))
+            outputs.append((named(".key"), found.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()), True))
     elif fmt == "der":
         if not found.chain:
             raise FileProblem(_("There is no certificate in the files to convert."), "nothing")
-        outputs.append((stem.with_suffix(".der"), found.chain[0].public_bytes(serialization.Encoding.DER), False))
+        outputs.append((named(".der"), found.chain[0].public_bytes(serialization.Encoding.DER), False))
     elif fmt == "pfx":
-        outputs.append((stem.with_suffix(".pfx"), _pfx(found, password or b""), True))
+        outputs.append((named(".pfx"), _pfx(found, password or b""), True))
     elif fmt == "jks":
-        outputs.append((stem.with_suffix(".jks"), _jks(found, password or b""), True))
+        outputs.append((named(".jks"), _jks(found, password or b""), True))
     else:
         raise FileProblem(_("Unknown format {format}; use one of {formats}.").format(format=fmt, formats=", ".join(FORMATS)), "usage")
     for path, _data, _secret in outputs:
