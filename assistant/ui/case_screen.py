@@ -188,6 +188,7 @@ class CaseScreen(Screen[None]):
         self.query_one(CandidateList).show([])
         self.query_one(QuestionPanel).clear()
         self.set_class(False, "-has-candidates")
+        self.set_class(False, "-asking")
         self.query_one(PasteBox).focus()
 
     def action_why(self) -> None:
@@ -290,6 +291,7 @@ class CaseScreen(Screen[None]):
         self.step = step
         panel = self.query_one(QuestionPanel)
         conversation = self.query_one(Conversation)
+        self.set_class(isinstance(step, AskQuestion | SuggestProbe), "-asking")
         if isinstance(step, AskQuestion) and step.question_id in self.kb.questions:
             question = self.kb.questions[step.question_id]
             conversation.add_reply(lambda: pick(question.text))

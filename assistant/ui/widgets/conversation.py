@@ -45,6 +45,7 @@ class Reply(Markdown):
         padding: 0 1;
         border-left: thick $primary;
     }
+    Reply > *:last-child { margin-bottom: 0; }
     """
 
     def __init__(self, render: Render) -> None:
@@ -62,16 +63,17 @@ class Conversation(VerticalScroll):
     Conversation { height: 1fr; }
     """
 
+    def on_mount(self) -> None:
+        self.anchor()  # stay at the newest message as replies grow
+
     def add_user(self, render: Render) -> UserMessage:
         message = UserMessage(render)
         self.mount(message)
-        self.scroll_end(animate=False)
         return message
 
     def add_reply(self, render: Render) -> Reply:
         reply = Reply(render)
         self.mount(reply)
-        self.call_after_refresh(self.scroll_end, animate=False)
         return reply
 
     def transcript(self) -> list[tuple[str, str]]:

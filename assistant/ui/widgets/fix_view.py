@@ -87,6 +87,9 @@ class FixView(Vertical):
         except NotImplementedError:
             yield Static(Text(_("Fix steps are not available yet in this version.")))
             return
+        having = [platform for platform in PLATFORMS if any(step.platform == platform for step in steps)]
+        if having and self.active_platform not in having:
+            self.active_platform = having[0]
         with TabbedContent(initial=f"fix-{self.active_platform}"):
             for platform in PLATFORMS:
                 with TabPane(names[platform], id=f"fix-{platform}"), VerticalScroll():
