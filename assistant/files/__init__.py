@@ -19,8 +19,23 @@ from pathlib import Path
 from cryptography import x509
 
 from assistant.files.detect import FileProblem, Loaded, load
-from assistant.files.inspect import FileInventory, cert_facts, inventory, judge_cert, key_desc, name_of
-from assistant.files.match import in_order, issued_by, key_matches, leaves, path_from, self_signed, spki
+from assistant.files.inspect import (
+    FileInventory,
+    cert_facts,
+    inventory,
+    judge_cert,
+    key_desc,
+    name_of,
+)
+from assistant.files.match import (
+    in_order,
+    issued_by,
+    key_matches,
+    leaves,
+    path_from,
+    self_signed,
+    spki,
+)
 from assistant.i18n import _, ngettext
 from assistant.model import Facts, Finding, Status
 
@@ -72,7 +87,7 @@ def judge(loaded: list[Loaded], problems: list[tuple[Path, FileProblem]], now: d
     """Pure: parsed files and `now` in, the report out."""
     findings: list[Finding] = []
     facts: Facts = {}
-    for path, problem in problems:
+    for _path, problem in problems:
         facts_here: Facts = {"key_encrypted": True} if problem.kind in ("password_needed", "wrong_password") else {}
         findings.append(Finding("file.format", Status.ERROR, str(problem), None, facts_here))
 
@@ -155,7 +170,7 @@ def format_name(item: Loaded) -> str:
     }
     name = names.get(item.format, item.format)
     if item.format in ("pkcs7", "pkcs8", "csr"):
-        name = "{name} ({encoding})".format(name=name, encoding=item.encoding)
+        name = f"{name} ({item.encoding})"
     return name
 
 
