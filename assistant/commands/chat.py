@@ -166,7 +166,7 @@ class Chat:
             raise InputError(_("\"files\" needs a list of file paths."))
         from assistant.files import check_files
 
-        report = check_files(paths)
+        report = check_files(paths, now=self.session.now)
         self.session.record(list(report.findings), "file", dict(report.facts))
         return [_finding(f) for f in report.findings]
 
