@@ -42,7 +42,9 @@ app.run(headless=True, size=(100, 30))
 
 
 def headless_once() -> float:
-    output = subprocess.run([sys.executable, "-c", HEADLESS], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-c", HEADLESS], capture_output=True, text=True, check=True
+    ).stdout
     return float(output.strip().splitlines()[-1])
 
 
@@ -50,13 +52,29 @@ def terminal_once() -> float:
     session = f"bench-{uuid.uuid4().hex[:8]}"
     started = time.perf_counter()
     subprocess.run(
-        ["tmux", "new-session", "-d", "-x", "100", "-y", "30", "-s", session,
-         "env", "TERM=xterm-256color", str(EXE), "--lang", "en"],
+        [
+            "tmux",
+            "new-session",
+            "-d",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "-s",
+            session,
+            "env",
+            "TERM=xterm-256color",
+            str(EXE),
+            "--lang",
+            "en",
+        ],
         check=True,
     )
     try:
         while time.perf_counter() - started < 20:
-            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+            ).stdout
             if "Ctrl+S" in screen:
                 return time.perf_counter() - started
             time.sleep(0.01)
@@ -66,7 +84,9 @@ def terminal_once() -> float:
 
 
 def report(name: str, samples: list[float]) -> None:
-    print(f"{name:9} median {statistics.median(samples):.3f} s  min {min(samples):.3f} s  max {max(samples):.3f} s  (n={len(samples)})")
+    print(
+        f"{name:9} median {statistics.median(samples):.3f} s  min {min(samples):.3f} s  max {max(samples):.3f} s  (n={len(samples)})"
+    )
 
 
 def main() -> None:

@@ -24,7 +24,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 2
     if not sys.stdout.isatty() or not sys.stdin.isatty():
-        print(_("The interactive assistant needs a terminal; see `ssl-assistant --help` for the commands."), file=sys.stderr)
+        print(
+            _(
+                "The interactive assistant needs a terminal; see `ssl-assistant --help` for the commands."
+            ),
+            file=sys.stderr,
+        )
         return 2
 
     from assistant.ui.app import make_app

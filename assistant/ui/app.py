@@ -20,7 +20,12 @@ Clock = Callable[[], datetime]
 ProbeRunner = Callable[..., Any]
 """`assistant.probes.run_probe`'s shape: (target, checks=, progress=, cancel=, now=) -> ProbeReport."""
 
-LANGUAGE_NAMES = {"en": "English", "zh-Hans": "中文（简体）", "zh-Hant": "中文（繁體）", "ko": "한국어"}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "zh-Hans": "中文（简体）",
+    "zh-Hant": "中文（繁體）",
+    "ko": "한국어",
+}
 """Each language named in itself, so anyone can find their own in the list."""
 
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
@@ -60,7 +65,13 @@ class AssistantApp(App[None]):
 
     def key_bindings(self) -> list[Binding]:
         return [
-            Binding("f2", "next_language", _("Language"), tooltip=_("Switch the language"), id="language"),
+            Binding(
+                "f2",
+                "next_language",
+                _("Language"),
+                tooltip=_("Switch the language"),
+                id="language",
+            ),
             Binding("f3", "lookup", _("Lookup"), tooltip=_("Look up an error code"), id="lookup"),
             Binding("f9", "toggle_theme", _("Theme"), tooltip=_("Switch light/dark"), id="theme"),
         ]
@@ -103,7 +114,9 @@ class AssistantApp(App[None]):
                 _("Show everything in this language"),
                 lambda language=language: self.set_language(language),  # type: ignore[misc]
             )
-        yield SystemCommand(_("theme: switch light/dark"), _("Switch light/dark"), self.action_toggle_theme)
+        yield SystemCommand(
+            _("theme: switch light/dark"), _("Switch light/dark"), self.action_toggle_theme
+        )
         yield SystemCommand(_("lookup: error code"), _("Look up an error code"), self.action_lookup)
         for name, title, help_text in getattr(screen, "palette_commands", lambda: [])():
             yield SystemCommand(title, help_text, lambda name=name: screen.run_action(name))  # type: ignore[misc]
@@ -118,4 +131,6 @@ def make_app(
     files_root: Path | None = None,
 ) -> AssistantApp:
     """Build the app. Tests pass a fixed clock, a language, and optionally a probe runner."""
-    return AssistantApp(kb, language=language, clock=clock, probe_runner=probe_runner, files_root=files_root)
+    return AssistantApp(
+        kb, language=language, clock=clock, probe_runner=probe_runner, files_root=files_root
+    )

@@ -49,13 +49,47 @@ class CaseScreen(Screen[None]):
 
     def key_bindings(self) -> list[Binding]:
         return [
-            Binding("ctrl+s,ctrl+j,ctrl+enter", "send", _("Send"), tooltip=_("Send the paste"), id="send", priority=True),
-            Binding("f4", "probe", _("Probe"), tooltip=_("Probe the server"), id="probe", priority=True),
-            Binding("f5", "files", _("Files"), tooltip=_("Check certificate and key files"), id="files", priority=True),
-            Binding("f6", "fix", _("Fix"), tooltip=_("Show the fix steps"), id="fix", priority=True),
-            Binding("f7", "why", _("Why?"), tooltip=_("Why this diagnosis"), id="why", priority=True),
-            Binding("f8", "export", _("Export"), tooltip=_("Save the case as a report"), id="export", priority=True),
-            Binding("ctrl+n", "new_case", _("New case"), tooltip=_("Start over"), id="new-case", priority=True),
+            Binding(
+                "ctrl+s,ctrl+j,ctrl+enter",
+                "send",
+                _("Send"),
+                tooltip=_("Send the paste"),
+                id="send",
+                priority=True,
+            ),
+            Binding(
+                "f4", "probe", _("Probe"), tooltip=_("Probe the server"), id="probe", priority=True
+            ),
+            Binding(
+                "f5",
+                "files",
+                _("Files"),
+                tooltip=_("Check certificate and key files"),
+                id="files",
+                priority=True,
+            ),
+            Binding(
+                "f6", "fix", _("Fix"), tooltip=_("Show the fix steps"), id="fix", priority=True
+            ),
+            Binding(
+                "f7", "why", _("Why?"), tooltip=_("Why this diagnosis"), id="why", priority=True
+            ),
+            Binding(
+                "f8",
+                "export",
+                _("Export"),
+                tooltip=_("Save the case as a report"),
+                id="export",
+                priority=True,
+            ),
+            Binding(
+                "ctrl+n",
+                "new_case",
+                _("New case"),
+                tooltip=_("Start over"),
+                id="new-case",
+                priority=True,
+            ),
         ]
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
@@ -104,7 +138,11 @@ class CaseScreen(Screen[None]):
         try:
             return call()
         except NotImplementedError:
-            self.notify(_("The diagnosis engine is not available yet in this version."), severity="warning", markup=False)
+            self.notify(
+                _("The diagnosis engine is not available yet in this version."),
+                severity="warning",
+                markup=False,
+            )
         except Exception as error:  # a face must survive an engine bug and say so
             self.log.error(error)
             self.notify(
@@ -221,14 +259,21 @@ class CaseScreen(Screen[None]):
         port = (step.port if isinstance(step, SuggestProbe) else None) or facts.get("port")
         probe_checks = [c for c in checks or [] if not c.startswith("file.")] or None
         self.app.push_screen(
-            ProbeScreen(self.kb, host=str(host or ""), port=int(port) if isinstance(port, int) else 443,
-                        checks=probe_checks, on_findings=self.record)
+            ProbeScreen(
+                self.kb,
+                host=str(host or ""),
+                port=int(port) if isinstance(port, int) else 443,
+                checks=probe_checks,
+                on_findings=self.record,
+            )
         )
 
     def action_files(self) -> None:
         from assistant.ui.files_screen import FilesScreen
 
-        self.app.push_screen(FilesScreen(self.kb, self.assistant.files_root, on_findings=self.record))
+        self.app.push_screen(
+            FilesScreen(self.kb, self.assistant.files_root, on_findings=self.record)
+        )
 
     def action_export(self) -> None:
         from assistant.ui.export_screen import ExportScreen
@@ -252,7 +297,9 @@ class CaseScreen(Screen[None]):
     def findings_md(self, findings: list[Finding]) -> str:
         failed = [f for f in findings if f.status in ("fail", "warn", "error")]
         lines = [
-            _("Checked {count} things; {failed} need attention.").format(count=len(findings), failed=len(failed))
+            _("Checked {count} things; {failed} need attention.").format(
+                count=len(findings), failed=len(failed)
+            )
         ]
         lines += [f"- **{finding.status}** {md_escape(finding.evidence)}" for finding in failed[:8]]
         return "\n".join(lines)
@@ -306,15 +353,19 @@ class CaseScreen(Screen[None]):
 
     def probe_md(self, step: SuggestProbe) -> str:
         if step.host:
-            return _("I can confirm this by probing {host}. Press F4 to probe it, or F5 to check files.").format(
-                host=md_escape(step.host)
-            )
-        return _("I can confirm this by probing the server. Press F4 to probe it, or F5 to check files.")
+            return _(
+                "I can confirm this by probing {host}. Press F4 to probe it, or F5 to check files."
+            ).format(host=md_escape(step.host))
+        return _(
+            "I can confirm this by probing the server. Press F4 to probe it, or F5 to check files."
+        )
 
     def finished_md(self, step: Finished) -> str:
         candidates = step.diagnosis.candidates
         if not candidates:
-            return _("I have nothing more to ask, and no cause stands out. Try pasting the exact error text.")
+            return _(
+                "I have nothing more to ask, and no cause stands out. Try pasting the exact error text."
+            )
         entry = self.kb.entries.get(candidates[0].id)
         title = pick(entry.title) if entry else candidates[0].id
         return "\n".join(
@@ -323,6 +374,8 @@ class CaseScreen(Screen[None]):
                 "",
                 pick(entry.summary) if entry else "",
                 "",
-                _("Press F6 for the fix steps for your server, F7 for the evidence, F8 to save a report."),
+                _(
+                    "Press F6 for the fix steps for your server, F7 for the evidence, F8 to save a report."
+                ),
             ]
         )

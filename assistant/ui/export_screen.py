@@ -16,8 +16,8 @@ from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
 from assistant.i18n import _, current_language
 from assistant.ui.localized import apply_bindings
 from assistant.ui.report import build_report
-from assistant.ui.widgets.conversation import Conversation
 from assistant.ui.widgets.candidates import CandidateList
+from assistant.ui.widgets.conversation import Conversation
 
 if TYPE_CHECKING:
     from assistant.ui.case_screen import CaseScreen
@@ -87,7 +87,9 @@ class ExportScreen(ModalScreen[Path | None]):
             path.write_text(text, encoding="utf-8")
         except OSError as error:
             self.notify(
-                _("Could not write {path}: {error}").format(path=path, error=error.strerror or error),
+                _("Could not write {path}: {error}").format(
+                    path=path, error=error.strerror or error
+                ),
                 severity="error",
                 markup=False,
             )

@@ -47,7 +47,10 @@ def check_files(paths: list[Path], now: Any) -> list[Finding]:
 
 class FilesScreen(Screen[None]):
     def __init__(
-        self, kb: KnowledgeBase, root: Path, on_findings: Callable[[list[Finding], str], None] | None = None
+        self,
+        kb: KnowledgeBase,
+        root: Path,
+        on_findings: Callable[[list[Finding], str], None] | None = None,
     ) -> None:
         super().__init__()
         self.kb = kb
@@ -87,7 +90,11 @@ class FilesScreen(Screen[None]):
     def relocalize(self) -> None:
         apply_bindings(self, self.key_bindings())
         self.query_one("#files-help", Static).update(
-            Text(_("Choose the certificate, private key and bundle files (Enter adds or removes a file)."))
+            Text(
+                _(
+                    "Choose the certificate, private key and bundle files (Enter adds or removes a file)."
+                )
+            )
         )
         self.query_one("#files-check", Button).label = _("Check")
         self.show_selection()
@@ -96,7 +103,9 @@ class FilesScreen(Screen[None]):
 
     def show_selection(self) -> None:
         names = ", ".join(path.name for path in self.selected) or _("no files chosen yet")
-        self.query_one("#files-selected", Static).update(inert(_("Chosen: {files}").format(files=names)))
+        self.query_one("#files-selected", Static).update(
+            inert(_("Chosen: {files}").format(files=names))
+        )
 
     @on(DirectoryTree.FileSelected)
     def _toggle(self, event: DirectoryTree.FileSelected) -> None:
@@ -128,7 +137,11 @@ class FilesScreen(Screen[None]):
 
     def finished(self, findings: list[Finding] | None) -> None:
         if findings is None:
-            self.notify(_("Checking files is not available yet in this version."), severity="warning", markup=False)
+            self.notify(
+                _("Checking files is not available yet in this version."),
+                severity="warning",
+                markup=False,
+            )
             return
         self.findings = findings
         self.show_findings(findings)
@@ -142,5 +155,9 @@ class FilesScreen(Screen[None]):
         words = status_words()
         for finding in findings:
             status = str(finding.status)
-            table.add_row(Text(finding.check), Text(words.get(status, status), style=STATUS_STYLE.get(status, "")), inert(finding.evidence))
+            table.add_row(
+                Text(finding.check),
+                Text(words.get(status, status), style=STATUS_STYLE.get(status, "")),
+                inert(finding.evidence),
+            )
         table.display = True

@@ -28,7 +28,13 @@ from assistant.ui.widgets.progress_list import ProgressList
 if TYPE_CHECKING:
     from assistant.ui.app import AssistantApp
 
-STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "info": "cyan", "error": "magenta"}
+STATUS_STYLE = {
+    "pass": "green",
+    "warn": "yellow",
+    "fail": "bold red",
+    "info": "cyan",
+    "error": "magenta",
+}
 
 
 def parse_target(host: str, port: str) -> tuple[str, int] | None:
@@ -118,7 +124,9 @@ class ProbeScreen(Screen[None]):
         elif self.report is None:
             text = _("Only the server you name is contacted. Press Enter or Ctrl+S to start.")
         elif self.report.unreachable:
-            text = _("Could not reach {host}:{port}.").format(host=self.report.target.host, port=self.report.target.port)
+            text = _("Could not reach {host}:{port}.").format(
+                host=self.report.target.host, port=self.report.target.port
+            )
         else:
             text = _("Done in {seconds:.2f} s, {count} handshakes.").format(
                 seconds=self.report.elapsed_s, count=self.report.handshakes
@@ -130,9 +138,15 @@ class ProbeScreen(Screen[None]):
     def action_start(self) -> None:
         if self.running:
             return
-        target = parse_target(self.query_one("#probe-host", Input).value, self.query_one("#probe-port", Input).value)
+        target = parse_target(
+            self.query_one("#probe-host", Input).value, self.query_one("#probe-port", Input).value
+        )
         if target is None:
-            self.notify(_("Enter a host name and a port between 1 and 65535."), severity="warning", markup=False)
+            self.notify(
+                _("Enter a host name and a port between 1 and 65535."),
+                severity="warning",
+                markup=False,
+            )
             return
         host, port = target
         self.cancel = threading.Event()
@@ -151,13 +165,23 @@ class ProbeScreen(Screen[None]):
 
         try:
             report = self.assistant.probe_runner(
-                target, checks=self.checks, progress=progress, cancel=self.cancel, now=self.assistant.clock()
+                target,
+                checks=self.checks,
+                progress=progress,
+                cancel=self.cancel,
+                now=self.assistant.clock(),
             )
         except (ImportError, AttributeError, NotImplementedError):
-            self.app.call_from_thread(self.finished, None, _("Probing is not available yet in this version."))
+            self.app.call_from_thread(
+                self.finished, None, _("Probing is not available yet in this version.")
+            )
             return
-        except Exception as error:  # run_probe promises not to raise; the screen survives if it does
-            self.app.call_from_thread(self.finished, None, _("The probe failed: {error}").format(error=error))
+        except (
+            Exception
+        ) as error:  # run_probe promises not to raise; the screen survives if it does
+            self.app.call_from_thread(
+                self.finished, None, _("The probe failed: {error}").format(error=error)
+            )
             return
         self.app.call_from_thread(self.finished, report)
 
@@ -170,7 +194,9 @@ class ProbeScreen(Screen[None]):
         self.report = report
         self.show_status()
         self.show_findings(report)
-        if self.on_findings is not None and report.findings:  # partial results after a cancel still count
+        if (
+            self.on_findings is not None and report.findings
+        ):  # partial results after a cancel still count
             self.on_findings(list(report.findings), "probe")
 
     def show_findings(self, report: ProbeReport) -> None:
@@ -184,7 +210,11 @@ class ProbeScreen(Screen[None]):
         words = progress.status_words()
         for finding in report.findings:
             status = str(finding.status)
-            table.add_row(Text(finding.check), Text(words.get(status, status), style=STATUS_STYLE.get(status, "")), inert(finding.evidence))
+            table.add_row(
+                Text(finding.check),
+                Text(words.get(status, status), style=STATUS_STYLE.get(status, "")),
+                inert(finding.evidence),
+            )
         table.display = bool(report.findings)
 
     def action_cancel_or_close(self) -> None:

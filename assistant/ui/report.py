@@ -30,21 +30,39 @@ def report_markdown(
 ) -> str:
     from assistant.render import render_fix
 
-    lines = ["# " + _("SSL Assistant report"), "", format_datetime(now, language), "", "## " + _("Conversation"), ""]
+    lines = [
+        "# " + _("SSL Assistant report"),
+        "",
+        format_datetime(now, language),
+        "",
+        "## " + _("Conversation"),
+        "",
+    ]
     for speaker, text in conversation:
         if speaker == "user":
             lines += ["**" + _("You") + "**", "", md_fence(text), ""]
         else:
             lines += ["**" + _("Assistant") + "**", "", text, ""]
     if candidates:
-        lines += ["## " + _("Likely causes"), "", "| # | " + _("Diagnosis") + " | id | " + _("Score") + " |", "|---|---|---|---|"]
+        lines += [
+            "## " + _("Likely causes"),
+            "",
+            "| # | " + _("Diagnosis") + " | id | " + _("Score") + " |",
+            "|---|---|---|---|",
+        ]
         for rank, candidate in enumerate(candidates, start=1):
             entry = kb.entries.get(candidate.id)
             title = pick(entry.title, language) if entry else candidate.id
-            lines.append(f"| {rank} | {md_escape(title)} | `{candidate.id}` | {candidate.score:.0%} |")
+            lines.append(
+                f"| {rank} | {md_escape(title)} | `{candidate.id}` | {candidate.score:.0%} |"
+            )
         lines.append("")
         try:
-            lines += ["## " + _("Fix"), "", render_fix(kb, candidates[0].id, facts, language, form="markdown")]
+            lines += [
+                "## " + _("Fix"),
+                "",
+                render_fix(kb, candidates[0].id, facts, language, form="markdown"),
+            ]
         except NotImplementedError:
             lines += ["## " + _("Fix"), "", _("Fix steps are not available yet in this version.")]
     return "\n".join(lines).rstrip() + "\n"

@@ -60,7 +60,11 @@ class WhyScreen(ModalScreen[None]):
         names = self.source_names()
         for item in self.evidence:
             style = "green" if item.weight > 0 else ("red" if item.weight < 0 else "")
-            table.add_row(Text(names.get(item.source, item.source)), Text(f"{item.weight:+.2f}", style=style), inert(item.text))
+            table.add_row(
+                Text(names.get(item.source, item.source)),
+                Text(f"{item.weight:+.2f}", style=style),
+                inert(item.text),
+            )
         if not self.evidence:
             table.add_row(Text("—"), Text(""), Text(_("No evidence recorded for this diagnosis.")))
         distinguish = pick(entry.distinguish) if entry else ""

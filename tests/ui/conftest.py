@@ -59,7 +59,9 @@ def engine_ready(name: str) -> bool:
         elif name == "files":
             return hasattr(importlib.import_module("assistant.files"), "check_files")
         elif name == "normalise":
-            assert isinstance(importlib.import_module("assistant.engine.normalise").normalise("x"), Evidence)
+            assert isinstance(
+                importlib.import_module("assistant.engine.normalise").normalise("x"), Evidence
+            )
     except (NotImplementedError, ImportError):
         return False
     return True

@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import ssl
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -30,12 +29,16 @@ def handshake_runner(ca_file: Path):
         findings: list[Finding] = []
         progress("reach.tcp", None)
         with socket.create_connection((target.host, target.port), timeout=5) as raw:
-            findings.append(Finding("reach.tcp", Status.PASS, f"connected to {target.host}:{target.port}"))
+            findings.append(
+                Finding("reach.tcp", Status.PASS, f"connected to {target.host}:{target.port}")
+            )
             progress("reach.tcp", "pass")
             progress("reach.handshake", None)
             raw.settimeout(0.1)
             context = ssl.create_default_context(cafile=str(ca_file))
-            tls = context.wrap_socket(raw, server_hostname="localhost", do_handshake_on_connect=False)
+            tls = context.wrap_socket(
+                raw, server_hostname="localhost", do_handshake_on_connect=False
+            )
             while True:
                 if cancel.is_set():
                     progress("reach.handshake", "error")
@@ -45,7 +48,11 @@ def handshake_runner(ca_file: Path):
                     break
                 except (TimeoutError, ssl.SSLWantReadError):
                     continue
-            findings.append(Finding("reach.handshake", Status.PASS, f"{tls.version()} [bold]{tls.cipher()[0]}[/]"))
+            findings.append(
+                Finding(
+                    "reach.handshake", Status.PASS, f"{tls.version()} [bold]{tls.cipher()[0]}[/]"
+                )
+            )
             progress("reach.handshake", "pass")
         return ProbeReport(target, tuple(findings), {"host": target.host}, 0.01, 1)
 
@@ -75,13 +82,21 @@ async def test_probe_ticks_progress_and_shows_findings(make, site, language):
     app = make(language, probe_runner=handshake_runner(ca))
     with tls_server(files.fullchain, files.key, response=b"") as port:
         async with app.run_test(size=(100, 30)) as pilot:
-            screen = ProbeScreen(app.kb, host="127.0.0.1", port=port, checks=["reach.tcp", "reach.handshake"],
-                                 on_findings=lambda findings, source: recorded.append(findings))
+            screen = ProbeScreen(
+                app.kb,
+                host="127.0.0.1",
+                port=port,
+                checks=["reach.tcp", "reach.handshake"],
+                on_findings=lambda findings, source: recorded.append(findings),
+            )
             await app.push_screen(screen)
             await pilot.press("ctrl+s")
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert screen.query_one(ProgressList).states == {"reach.tcp": "pass", "reach.handshake": "pass"}
+            assert screen.query_one(ProgressList).states == {
+                "reach.tcp": "pass",
+                "reach.handshake": "pass",
+            }
             table = screen.query_one("#probe-findings", DataTable)
             assert table.display and table.row_count == 2
             # the server's words are shown literally, never as markup
@@ -97,7 +112,9 @@ async def test_escape_cancels_a_running_probe(make, site):
     app = make(probe_runner=handshake_runner(ca))
     with silent_server() as port:  # accepts, never answers: the handshake waits until cancelled
         async with app.run_test(size=(100, 30)) as pilot:
-            screen = ProbeScreen(app.kb, host="127.0.0.1", port=port, checks=["reach.tcp", "reach.handshake"])
+            screen = ProbeScreen(
+                app.kb, host="127.0.0.1", port=port, checks=["reach.tcp", "reach.handshake"]
+            )
             await app.push_screen(screen)
             await pilot.press("ctrl+s")
             await pilot.pause()
@@ -120,7 +137,9 @@ async def test_probe_host_is_prefilled_from_the_paste(make):
 
     app = make()
     async with app.run_test(size=(100, 30)) as pilot:
-        app.screen.query_one("#paste-box").insert("NET::ERR_CERT_DATE_INVALID at https://shop.example.com:8443/cart")
+        app.screen.query_one("#paste-box").insert(
+            "NET::ERR_CERT_DATE_INVALID at https://shop.example.com:8443/cart"
+        )
         await pilot.press("ctrl+s", "f4")
         await pilot.pause()
         assert app.screen.query_one("#probe-host", Input).value == "shop.example.com"
@@ -144,4 +163,8 @@ async def test_real_probes_against_loopback_server_feed_the_session(make, site):
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert screen.report is not None and not screen.report.unreachable
-            assert screen.query_one("#probe-findings", DataTable).row_count == len(screen.report.findings) > 0
+            assert (
+                screen.query_one("#probe-findings", DataTable).row_count
+                == len(screen.report.findings)
+                > 0
+            )
