@@ -25,6 +25,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.redact import KEY_REMOVED, redact_private_keys
+
+__all__ = ["KEY_REMOVED", "SECRET_REMOVED", "open_history", "record_case", "save_case", "scrub"]
+
 ENV_DATA_DIR = "SSL_ASSISTANT_DATA_DIR"
 FILE_NAME = "history.sqlite3"
 KINDS = ("diagnose", "lookup", "probe", "check", "chat", "tui", "report")
@@ -44,11 +48,6 @@ CREATE TABLE IF NOT EXISTS cases (
 );
 """
 
-# A PEM private key of any flavour (PKCS#8, RSA, EC, ENCRYPTED, OPENSSH), complete or cut short
-# by the paste: everything from BEGIN to END, or to the end of the text when END is missing.
-_PRIVATE_KEY = re.compile(
-    r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----.*?(?:-----END \1PRIVATE KEY-----|\Z)", re.DOTALL
-)
 # password=…, keystorePass="…", -passin pass:…, SSLPassPhraseDialog-style `passphrase: …`.
 _SECRET_SETTING = re.compile(
     r"""(?ix)
@@ -58,13 +57,12 @@ _SECRET_SETTING = re.compile(
     """
 )
 _PASS_ARGUMENT = re.compile(r"(?i)(\bpass:|\benv:|-(?:passin|passout|password|storepass|keypass|srcstorepass|deststorepass)\s+)(\"[^\"\n]*\"|'[^'\n]*'|\S+)")
-KEY_REMOVED = "-----PRIVATE KEY REMOVED-----"
 SECRET_REMOVED = "********"
 
 
 def scrub(text: str) -> str:
     """`text` with private key blocks and password values replaced by markers."""
-    text = _PRIVATE_KEY.sub(KEY_REMOVED, text)
+    text = redact_private_keys(text)
     text = _PASS_ARGUMENT.sub(lambda m: m.group(1) + SECRET_REMOVED, text)
     return _SECRET_SETTING.sub(lambda m: m.group(1) + SECRET_REMOVED, text)
 

@@ -116,3 +116,14 @@ def test_never_raises_and_is_deterministic(text):
 def test_binary_junk_never_raises(data):
     normalise(data.decode("utf-8", errors="replace"))
     normalise(data.decode("latin-1"))
+
+
+def test_a_pasted_private_key_never_reaches_the_evidence():
+    from assistant.engine.normalise import normalise
+
+    paste = "nginx fails:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEsecretbody\n-----END RSA PRIVATE KEY-----\nkey values mismatch"
+    evidence = normalise(paste)
+    assert "MIIEsecretbody" not in evidence.text and "secretbody" not in evidence.folded
+    assert "key values mismatch" in evidence.text
+    cut = normalise("oops -----BEGIN PRIVATE KEY-----\nMIIEcutshort")
+    assert "MIIEcutshort" not in cut.text

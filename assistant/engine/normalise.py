@@ -10,6 +10,7 @@ import re
 
 from assistant.engine.text import _JUNK, MAX_PASTE_CHARS, detect_language, fold
 from assistant.model import Evidence, Facts
+from assistant.redact import redact_private_keys
 
 MAX_CODES = 200
 """Distinct codes kept from one paste; a log repeating thousands of identifiers says no more."""
@@ -154,7 +155,7 @@ def normalise(text: str) -> Evidence:
     """Never raises, bounded time for any input (1 MB pastes, binary junk, ANSI escapes)."""
     if not isinstance(text, str):
         text = str(text)
-    text = text[:MAX_PASTE_CHARS]
+    text = redact_private_keys(text[:MAX_PASTE_CHARS])
     folded = fold(text)
     codes = extract_codes(text)
     head = text[:20_000]

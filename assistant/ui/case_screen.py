@@ -19,6 +19,7 @@ from textual.widgets import Button, Footer, Header, Static
 from assistant.i18n import _, current_language, pick
 from assistant.kb import KnowledgeBase
 from assistant.model import AskQuestion, Candidate, Finding, Finished, Step, SuggestProbe
+from assistant.redact import redact_private_keys
 from assistant.ui.inert import md_escape
 from assistant.ui.localized import apply_bindings
 from assistant.ui.widgets.candidates import CandidateList
@@ -170,7 +171,7 @@ class CaseScreen(Screen[None]):
     @on(Button.Pressed, "#send")
     def action_send(self) -> None:
         box = self.query_one(PasteBox)
-        text = box.text
+        text = redact_private_keys(box.text)  # a key pasted by mistake is never echoed or kept
         if not text.strip():
             self.notify(_("Paste an error message first."), markup=False)
             return
@@ -219,7 +220,25 @@ class CaseScreen(Screen[None]):
     def _candidate_chosen(self) -> None:
         self.action_why()
 
+    def keep_case(self) -> None:
+        """Save the finished or abandoned session in the case history, once (the history scrubs
+        any private key pasted by mistake)."""
+        session, self.session = self.session, None
+        if session is None or not self.assistant.keep_history or not session.transcript():
+            return
+        from assistant.history import save_case
+
+        pastes = "\n\n".join(str(entry["say"]) for entry in session.transcript() if "say" in entry)
+        try:
+            save_case("tui", session.language, pastes, session.transcript(), session.candidates, facts=session.facts)
+        except Exception as error:  # noqa: BLE001 - the history must never take the assistant down
+            self.notify(_("Could not save this case in the history: {error}").format(error=error), markup=False)
+
+    def on_unmount(self) -> None:
+        self.keep_case()
+
     def action_new_case(self) -> None:
+        self.keep_case()
         self.session = None
         self.step = None
         self.query_one(Conversation).remove_children()
