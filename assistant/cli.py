@@ -127,7 +127,9 @@ def _prescan_language(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     requested = _prescan_language(argv)
-    set_language(negotiate(requested=requested, environ=os.environ))
+    from assistant.settings import saved_language
+
+    set_language(negotiate(requested=requested, saved=saved_language(), environ=os.environ))
     parser = build_parser()
     args = parser.parse_args(argv)
     if requested and normalize_language(requested) is None:

@@ -23,13 +23,15 @@ def _english_by_default():
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_history_dir():
-    """Every command the tests run (in-process or as a subprocess) keeps its case history in a
-    throw-away folder, never in the user's real data directory."""
-    with tempfile.TemporaryDirectory(prefix="ssl-assistant-history-") as folder:
-        previous = os.environ.get("SSL_ASSISTANT_DATA_DIR")
-        os.environ["SSL_ASSISTANT_DATA_DIR"] = folder
+    """Every command the tests run (in-process or as a subprocess) keeps its case history and
+    settings in a throw-away folder, never in the user's real data or config directory."""
+    with tempfile.TemporaryDirectory(prefix="ssl-assistant-tests-") as folder:
+        saved = {name: os.environ.get(name) for name in ("SSL_ASSISTANT_DATA_DIR", "SSL_ASSISTANT_CONFIG_DIR")}
+        os.environ["SSL_ASSISTANT_DATA_DIR"] = os.path.join(folder, "data")
+        os.environ["SSL_ASSISTANT_CONFIG_DIR"] = os.path.join(folder, "config")
         yield
-        if previous is None:
-            os.environ.pop("SSL_ASSISTANT_DATA_DIR", None)
-        else:
-            os.environ["SSL_ASSISTANT_DATA_DIR"] = previous
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -34,5 +34,5 @@ def run(args: argparse.Namespace) -> int:
 
     from assistant.ui.app import make_app
 
-    make_app(kb, language=current_language(), clock=utcnow).run()
+    make_app(kb, language=current_language(), clock=utcnow, keep_history=not args.no_history).run()
     return 0

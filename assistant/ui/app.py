@@ -52,8 +52,11 @@ class AssistantApp(App[None]):
         clock: Clock,
         probe_runner: ProbeRunner | None = None,
         files_root: Path | None = None,
+        keep_history: bool = False,
     ) -> None:
         super().__init__()
+        self.keep_history = keep_history
+        """Save each case in the history (the CLI turns this on unless --no-history)."""
         self.kb = kb
         self.clock = clock
         self.probe_runner = probe_runner or default_probe_runner
@@ -87,6 +90,10 @@ class AssistantApp(App[None]):
     def set_language(self, language: str) -> None:
         """Switch language and re-render every screen on the stack: labels, bindings, knowledge text."""
         i18n.set_language(language)
+        if self.keep_history:  # the real app remembers the choice; tests leave the settings alone
+            from assistant.settings import save_language
+
+            save_language(language)
         self.language = language
         self.sub_title = LANGUAGE_NAMES[language]
         apply_bindings(self, self.key_bindings())
@@ -129,8 +136,14 @@ def make_app(
     clock: Clock,
     probe_runner: ProbeRunner | None = None,
     files_root: Path | None = None,
+    keep_history: bool = False,
 ) -> AssistantApp:
     """Build the app. Tests pass a fixed clock, a language, and optionally a probe runner."""
     return AssistantApp(
-        kb, language=language, clock=clock, probe_runner=probe_runner, files_root=files_root
+        kb,
+        language=language,
+        clock=clock,
+        probe_runner=probe_runner,
+        files_root=files_root,
+        keep_history=keep_history,
     )
