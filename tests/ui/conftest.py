@@ -41,32 +41,6 @@ def make(kb: KnowledgeBase, tmp_path: Path) -> Callable[..., Any]:
     return factory
 
 
-def engine_ready(name: str) -> bool:
-    """True once the named contract stub has been implemented by its engineer."""
-    import importlib
-
-    from assistant.model import Evidence
-
-    try:
-        if name == "session":
-            from assistant.engine.session import Session
-
-            Session(read(), now=NOW).say("ERR_CERT_DATE_INVALID")
-        elif name == "lookup":
-            importlib.import_module("assistant.engine.lookup").lookup("x", read())
-        elif name == "probes":
-            return hasattr(importlib.import_module("assistant.probes"), "run_probe")
-        elif name == "files":
-            return hasattr(importlib.import_module("assistant.files"), "check_files")
-        elif name == "normalise":
-            assert isinstance(
-                importlib.import_module("assistant.engine.normalise").normalise("x"), Evidence
-            )
-    except (NotImplementedError, ImportError):
-        return False
-    return True
-
-
 async def wait_for_group(app: Any, group: str) -> None:
     """Wait for one group's workers: the directory tree's loader worker lives as long as the tree.
 

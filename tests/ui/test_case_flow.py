@@ -6,11 +6,7 @@ import pytest
 
 from assistant.i18n import pick
 
-from .conftest import engine_ready
 
-pytestmark = pytest.mark.skipif(
-    not engine_ready("session"), reason="the session engine or matcher is not implemented yet"
-)
 
 EXPIRED_EN = "Chrome says NET::ERR_CERT_DATE_INVALID when I open https://shop.example.com:8443/"
 EXPIRED_ZH_HANT = (

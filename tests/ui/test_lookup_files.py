@@ -9,7 +9,7 @@ import pytest
 
 from assistant.i18n import pick
 
-from .conftest import engine_ready, wait_for_group
+from .conftest import wait_for_group
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pki import PKI  # noqa: E402
@@ -17,8 +17,6 @@ from pki import PKI  # noqa: E402
 
 @pytest.mark.parametrize("language", ["en", "ko"])
 async def test_lookup_shows_the_entry_as_you_type(make, kb, language):
-    if not engine_ready("lookup"):
-        pytest.skip("assistant.engine.lookup is not implemented yet")
     from textual.widgets import Markdown
 
     from assistant.engine.lookup import lookup
@@ -46,8 +44,6 @@ async def test_lookup_shows_the_entry_as_you_type(make, kb, language):
 
 
 async def test_lookup_of_unknown_text_says_nothing_matches_and_stays_inert(make):
-    if not engine_ready("lookup"):
-        pytest.skip("assistant.engine.lookup is not implemented yet")
     from textual.widgets import Input, Markdown
 
     app = make()
@@ -99,8 +95,6 @@ async def test_files_unavailable_is_said_plainly(make, cert_files, monkeypatch):
 
 @pytest.mark.parametrize("language", ["en", "zh-Hant"])
 async def test_files_are_checked_and_findings_shown(make, cert_files, language):
-    if not engine_ready("files"):
-        pytest.skip("assistant.files.check_files is not implemented yet")
     from textual.widgets import DataTable
 
     app = make(language)

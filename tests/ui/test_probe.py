@@ -15,7 +15,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pki import PKI  # noqa: E402
 from tls_servers import silent_server, tls_server  # noqa: E402
 
-from .conftest import engine_ready  # noqa: E402
 
 
 def handshake_runner(ca_file: Path):
@@ -131,8 +130,6 @@ async def test_escape_cancels_a_running_probe(make, site):
 
 
 async def test_probe_host_is_prefilled_from_the_paste(make):
-    if not engine_ready("session"):
-        pytest.skip("the matcher (assistant.engine.match) is not implemented yet")
     from textual.widgets import Input
 
     app = make()
@@ -147,8 +144,6 @@ async def test_probe_host_is_prefilled_from_the_paste(make):
 
 
 async def test_real_probes_against_loopback_server_feed_the_session(make, site):
-    if not engine_ready("probes"):
-        pytest.skip("assistant.probes.run_probe is not implemented yet")
     from textual.widgets import DataTable
 
     from assistant.ui.probe_screen import ProbeScreen
