@@ -62,10 +62,11 @@ def run(args: argparse.Namespace) -> int:
     from assistant.files.convert import commands
 
     hints = commands(loaded)
-    if args.json:
-        print(json.dumps(_as_json(args.files, report, elapsed, hints, written), ensure_ascii=False, indent=2))
-    else:
-        print(_as_text(report, hints, written, colour=sys.stdout.isatty()))
+    if not problems:  # an unreadable file is an input error: messages on stderr, nothing on stdout
+        if args.json:
+            print(json.dumps(_as_json(args.files, report, elapsed, hints, written), ensure_ascii=False, indent=2))
+        else:
+            print(_as_text(report, hints, written, colour=sys.stdout.isatty()))
     for _path, problem in problems:
         print(_("ssl-assistant check: {problem}").format(problem=problem), file=sys.stderr)
     if fmt is not None and problems:
