@@ -65,7 +65,12 @@ def extract(root: Path | None = None) -> Catalog:
         method_map, options_map = parse_mapping_cfg(stream)
     template = Catalog(project=PROJECT, domain=DOMAIN, fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(root), method_map, options_map, keywords=_keywords(), comment_tags=("TRANSLATORS:",), strip_comment_tags=True
+        str(root),
+        method_map,
+        options_map,
+        keywords=_keywords(),
+        comment_tags=("TRANSLATORS:",),
+        strip_comment_tags=True,
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return template

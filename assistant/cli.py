@@ -66,11 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     probe = commands.add_parser("probe", help=_("probe a live TLS server and explain what is wrong"))
     probe.add_argument("target", metavar="HOST[:PORT]", nargs="?", help=_("the server to probe (port 443 by default)"))
-    probe.add_argument("--from", dest="from_file", metavar="FILE", help=_("probe every host listed in FILE, one per line"))
+    probe.add_argument(
+        "--from", dest="from_file", metavar="FILE", help=_("probe every host listed in FILE, one per line")
+    )
     probe.add_argument("--sni", metavar="NAME", help=_("server name to send, if not the host"))
     probe.add_argument("--ca-file", metavar="PEM", help=_("also trust the CA certificates in this file"))
-    probe.add_argument("--timeout", metavar="S", type=float, default=5.0, help=_("seconds allowed for each network step"))
-    probe.add_argument("--full", action="store_true", help=_("run every check, not only those that decide the likely causes"))
+    probe.add_argument(
+        "--timeout", metavar="S", type=float, default=5.0, help=_("seconds allowed for each network step")
+    )
+    probe.add_argument(
+        "--full", action="store_true", help=_("run every check, not only those that decide the likely causes")
+    )
     probe.add_argument(
         "--concurrency", metavar="N", type=int, default=32, help=_("with --from: how many hosts to probe at once")
     )
@@ -100,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", "-o", metavar="FILE", help=_("write to FILE instead of standard output"))
     report.add_argument("--sni", metavar="NAME", help=_("server name to send, if not the host"))
     report.add_argument("--ca-file", metavar="PEM", help=_("also trust the CA certificates in this file"))
-    report.add_argument("--timeout", metavar="S", type=float, default=5.0, help=_("seconds allowed for each network step"))
+    report.add_argument(
+        "--timeout", metavar="S", type=float, default=5.0, help=_("seconds allowed for each network step")
+    )
     _language_arg(report)
 
     history = commands.add_parser("history", help=_("list, show, export or delete past sessions"))

@@ -6,7 +6,7 @@ Babel is imported inside the functions: the CLI must start fast and most command
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from assistant.i18n import babel_locale_name, current_language, translation
 
@@ -30,8 +30,8 @@ def format_datetime(value: datetime, language: str | None = None, *, format: Wid
     from babel.dates import format_datetime as babel_format_datetime
 
     if value.tzinfo is None:  # certificates and probes speak UTC; a naive value is UTC too
-        value = value.replace(tzinfo=timezone.utc)
-    return babel_format_datetime(value, format=format, tzinfo=timezone.utc, locale=_locale(language))
+        value = value.replace(tzinfo=UTC)
+    return babel_format_datetime(value, format=format, tzinfo=UTC, locale=_locale(language))
 
 
 def format_duration(delta: timedelta, language: str | None = None, *, format: Width = "long") -> str:
@@ -50,7 +50,7 @@ def format_relative(delta: timedelta, language: str | None = None) -> str:
 
 
 def format_expiry(not_after: datetime, now: datetime, language: str | None = None) -> str:
-    """"expires in 3 days" / "3天后过期" / "3 天後過期" / "3일 후 만료", or "expired 2 days ago"."""
+    """ "expires in 3 days" / "3天后过期" / "3 天後過期" / "3일 후 만료", or "expired 2 days ago"."""
     # `catalog.gettext` (an extraction keyword) rather than `_`: the language is an argument here
     catalog = translation(language)
     when = format_relative(not_after - now, language)
@@ -71,4 +71,3 @@ def format_percent(value: float, language: str | None = None) -> str:
     from babel.numbers import format_percent as babel_format_percent
 
     return babel_format_percent(value, locale=_locale(language))
-

@@ -56,7 +56,9 @@ _SECRET_SETTING = re.compile(
     ("[^"\n]*"|'[^'\n]*'|[^\s"',;>]+)                                          # the value
     """
 )
-_PASS_ARGUMENT = re.compile(r"(?i)(\bpass:|\benv:|-(?:passin|passout|password|storepass|keypass|srcstorepass|deststorepass)\s+)(\"[^\"\n]*\"|'[^'\n]*'|\S+)")
+_PASS_ARGUMENT = re.compile(
+    r"(?i)(\bpass:|\benv:|-(?:passin|passout|password|storepass|keypass|srcstorepass|deststorepass)\s+)(\"[^\"\n]*\"|'[^'\n]*'|\S+)"
+)
 SECRET_REMOVED = "********"
 
 
@@ -213,7 +215,15 @@ def _default() -> Iterator[History]:
         yield history
 
 
-def save_case(kind: str, language: str, paste: str, transcript: Sequence[Any] = (), diagnoses: Sequence[Any] = (), findings: Sequence[Any] = (), **options: Any) -> int:
+def save_case(
+    kind: str,
+    language: str,
+    paste: str,
+    transcript: Sequence[Any] = (),
+    diagnoses: Sequence[Any] = (),
+    findings: Sequence[Any] = (),
+    **options: Any,
+) -> int:
     with _default() as history:
         return history.save_case(kind, language, paste, transcript, diagnoses, findings, **options)
 
@@ -233,7 +243,16 @@ def delete_case(number: int) -> bool:
         return history.delete_case(number)
 
 
-def record_case(args: Any, kind: str, language: str, paste: str = "", transcript: Sequence[Any] = (), diagnoses: Sequence[Any] = (), findings: Sequence[Any] = (), **options: Any) -> int | None:
+def record_case(
+    args: Any,
+    kind: str,
+    language: str,
+    paste: str = "",
+    transcript: Sequence[Any] = (),
+    diagnoses: Sequence[Any] = (),
+    findings: Sequence[Any] = (),
+    **options: Any,
+) -> int | None:
     """For faces: save unless `--no-history` was given; on failure warn on stderr and return None."""
     if getattr(args, "no_history", False):
         return None

@@ -282,14 +282,20 @@ def render_fix(
     steps = fix_steps(kb, diagnosis_id, facts, language, platform, form=form, candidates=candidates)
     note = ""
     if platform is not None and not steps:
-        note = catalog.gettext("No step in this entry is specific to {platform}; here are the steps for every platform.")
+        note = catalog.gettext(
+            "No step in this entry is specific to {platform}; here are the steps for every platform."
+        )
         note = note.format(platform=platform_label(platform, language))
         steps = fix_steps(kb, diagnosis_id, facts, language, form=form, candidates=candidates)
     sections = [
         {
             "platform": name,
             "label": platform_label(name, language),
-            "steps": [{"step": step, "warning": restart_note(step.restart, language)} for step in steps if step.platform == name],
+            "steps": [
+                {"step": step, "warning": restart_note(step.restart, language)}
+                for step in steps
+                if step.platform == name
+            ],
         }
         for name in PLATFORMS
     ]

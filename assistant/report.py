@@ -60,7 +60,9 @@ def probe_diagnoses(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         entry = found.setdefault(diagnosis, {"id": diagnosis, "score": 0.0, "evidence": []})
         entry["score"] = max(entry["score"], _SCORES[status])
-        entry["evidence"].append({"source": "probe", "text": finding.get("evidence") or finding.get("check", ""), "weight": _SCORES[status]})
+        entry["evidence"].append(
+            {"source": "probe", "text": finding.get("evidence") or finding.get("check", ""), "weight": _SCORES[status]}
+        )
     return sorted(found.values(), key=lambda item: -item["score"])
 
 
@@ -227,5 +229,7 @@ def build_report(
         findings=findings,
         unreachable=any(f.get("check", "").startswith("reach.") and f.get("status") == "fail" for f in case.findings),
         fix=fix,
-        footer=labels["generated"].format(version=__version__, date=format_datetime(now or datetime.now(UTC), language)),
+        footer=labels["generated"].format(
+            version=__version__, date=format_datetime(now or datetime.now(UTC), language)
+        ),
     )

@@ -40,7 +40,9 @@ async def _serve(directory: Path, count: int) -> None:
         context.load_cert_chain(directory / f"{name}.fullchain.pem", directory / f"{name}.key")
         context.set_alpn_protocols(["h2", "http/1.1"])
         contexts[name] = context
-    page = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nStrict-Transport-Security: max-age=60\r\nConnection: close\r\n\r\nok"
+    page = (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nStrict-Transport-Security: max-age=60\r\nConnection: close\r\n\r\nok"
+    )
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -97,8 +99,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         ca = _pki(directory)
-        server = subprocess.Popen([sys.executable, __file__, "--serve", tmp, "--hosts", str(args.hosts)],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [sys.executable, __file__, "--serve", tmp, "--hosts", str(args.hosts)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             lines = json.loads(server.stdout.readline())
             from tests.tls_servers import free_port
@@ -106,13 +112,27 @@ def main() -> None:
             lines += [f"127.0.0.1:{free_port()}  # closed" for _ in range(args.closed)]
             listing = directory / "hosts.txt"
             listing.write_text("\n".join(lines) + "\n")
-            command = [sys.executable, "-m", "assistant", "--no-history", "probe", "--from", str(listing),
-                       "--ca-file", str(ca), "--timeout", str(args.timeout), "--json"]
+            command = [
+                sys.executable,
+                "-m",
+                "assistant",
+                "--no-history",
+                "probe",
+                "--from",
+                str(listing),
+                "--ca-file",
+                str(ca),
+                "--timeout",
+                str(args.timeout),
+                "--json",
+            ]
             env = {**os.environ, "PYTHONPATH": str(ROOT), "SSL_ASSISTANT_DATA_DIR": str(directory / "data")}
             started = time.monotonic()
             result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
             wall = time.monotonic() - started
-            usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the CLI (and its s_client runs); the server still runs
+            usage = resource.getrusage(
+                resource.RUSAGE_CHILDREN
+            )  # the CLI (and its s_client runs); the server still runs
             peak_kb, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
         finally:
             server.stdin.close()
@@ -127,7 +147,9 @@ def main() -> None:
         by_kind.setdefault(kind, {}).setdefault(outcome, 0)
         by_kind[kind][outcome] += 1
     handshakes = sum(report["handshakes"] for report in reports)
-    print(f"hosts listed        {len(lines)} ({args.hosts} servers + {args.closed} closed ports), timeout {args.timeout} s")
+    print(
+        f"hosts listed        {len(lines)} ({args.hosts} servers + {args.closed} closed ports), timeout {args.timeout} s"
+    )
     print(f"reports             {len(reports)}, exit code {result.returncode}")
     print(f"wall time           {wall:.2f} s  (target <= 10 s)")
     print(f"peak memory (RSS)   {peak_kb / 1024:.0f} MB  (target <= 200 MB)")

@@ -63,7 +63,9 @@ def report(name: str, rows: list[tuple[bool, bool, int, int | None]], elapsed: f
     print(f"{name}: {n} conversations")
     print(f"  ends on the right diagnosis        {right / n:6.1%}  ({right}/{n})")
     print(f"  ... or an accepted alternative      {lenient / n:6.1%}")
-    print(f"  questions before the right one leads  mean {statistics.mean(led):.2f}  (never led: {sum(r[3] is None for r in rows)})")
+    print(
+        f"  questions before the right one leads  mean {statistics.mean(led):.2f}  (never led: {sum(r[3] is None for r in rows)})"
+    )
     print(f"  questions per conversation            mean {statistics.mean(asked):.2f}  max {max(asked)}")
     print(f"  time per conversation                 {elapsed / n * 1000:.1f} ms")
 

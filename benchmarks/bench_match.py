@@ -114,8 +114,10 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list the items whose top-1 is wrong")
     args = parser.parse_args()
     kb, load_s, strict = _kb()
-    print(f"kb load: {load_s * 1000:.0f} ms ({'strict' if strict else 'lenient: KB has problems'}), "
-          f"{len(kb.entries)} entries, {len(kb.vocabulary)} vocabulary rows")
+    print(
+        f"kb load: {load_s * 1000:.0f} ms ({'strict' if strict else 'lenient: KB has problems'}), "
+        f"{len(kb.entries)} entries, {len(kb.vocabulary)} vocabulary rows"
+    )
     started = time.perf_counter()
     match(normalise("warm-up"), kb)
     print(f"index build (first match): {(time.perf_counter() - started) * 1000:.0f} ms")

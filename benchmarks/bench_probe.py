@@ -50,12 +50,16 @@ def main() -> None:
             for label, checks in (("full", None), ("targeted", DEFAULT_CHECKS)):
                 runs = [run_probe(target, checks) for _ in range(args.runs)]
                 times = sorted(r.elapsed_s for r in runs)
-                print(f"probe {label:9} median {statistics.median(times):.3f} s  max {times[-1]:.3f} s  "
-                      f"handshakes {runs[0].handshakes}  findings {len(runs[0].findings)}")
+                print(
+                    f"probe {label:9} median {statistics.median(times):.3f} s  max {times[-1]:.3f} s  "
+                    f"handshakes {runs[0].handshakes}  findings {len(runs[0].findings)}"
+                )
             if not args.no_peers:
-                peers = [("sslscan", ["sslscan", "--no-colour", f"127.0.0.1:{port}"]),
-                         ("sslyze", [SSLYZE, f"127.0.0.1:{port}"]),
-                         ("testssl.sh", ["testssl", "--quiet", "--color", "0", f"127.0.0.1:{port}"])]
+                peers = [
+                    ("sslscan", ["sslscan", "--no-colour", f"127.0.0.1:{port}"]),
+                    ("sslyze", [SSLYZE, f"127.0.0.1:{port}"]),
+                    ("testssl.sh", ["testssl", "--quiet", "--color", "0", f"127.0.0.1:{port}"]),
+                ]
                 for name, command in peers:
                     if shutil.which(command[0]):
                         print(f"peer {name:11} {timed(command)}")
@@ -63,7 +67,9 @@ def main() -> None:
                         print(f"peer {name:11} not installed")
     with silent_server() as port:
         report = run_probe(ProbeTarget("127.0.0.1", port, timeout=2.0))
-        print(f"silent port, --timeout 2: ended after {report.elapsed_s:.2f} s ({report.facts.get('handshake_failure')})")
+        print(
+            f"silent port, --timeout 2: ended after {report.elapsed_s:.2f} s ({report.facts.get('handshake_failure')})"
+        )
 
 
 if __name__ == "__main__":

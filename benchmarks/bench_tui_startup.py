@@ -42,9 +42,7 @@ app.run(headless=True, size=(100, 30))
 
 
 def headless_once() -> float:
-    output = subprocess.run(
-        [sys.executable, "-c", HEADLESS], capture_output=True, text=True, check=True
-    ).stdout
+    output = subprocess.run([sys.executable, "-c", HEADLESS], capture_output=True, text=True, check=True).stdout
     return float(output.strip().splitlines()[-1])
 
 

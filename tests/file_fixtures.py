@@ -44,10 +44,21 @@ def p7b(path: Path, certs: list[Issued], encoding=serialization.Encoding.PEM) ->
     return write(path, pkcs7.serialize_certificates([c.cert for c in certs], encoding))
 
 
-def pfx(path: Path, leaf: Issued | None, chain: list[Issued] = (), password: bytes | None = PASSWORD, *, with_key: bool = True) -> Path:  # type: ignore[assignment]
+def pfx(
+    path: Path,
+    leaf: Issued | None,
+    chain: list[Issued] = (),
+    password: bytes | None = PASSWORD,
+    *,
+    with_key: bool = True,
+) -> Path:  # type: ignore[assignment]
     encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
     data = pkcs12.serialize_key_and_certificates(
-        b"site", leaf.key if with_key else None, leaf.cert if leaf else None, [c.cert for c in chain] or None, encryption  # type: ignore[union-attr]
+        b"site",
+        leaf.key if with_key else None,
+        leaf.cert if leaf else None,
+        [c.cert for c in chain] or None,
+        encryption,  # type: ignore[union-attr]
     )
     return write(path, data)
 
@@ -73,11 +84,18 @@ def other_key(kind: str = "ec"):
     return make_key(kind, 256 if kind == "ec" else 2048, fresh=True)
 
 
-def jks_file(path: Path, entries: list[tuple[str, Issued, list[Issued]]], trusted: list[tuple[str, Issued]] = (), password: bytes = PASSWORD) -> Path:  # type: ignore[assignment]
+def jks_file(
+    path: Path,
+    entries: list[tuple[str, Issued, list[Issued]]],
+    trusted: list[tuple[str, Issued]] = (),
+    password: bytes = PASSWORD,
+) -> Path:  # type: ignore[assignment]
     """A JKS written by pyjks: key entries (alias, leaf with key, chain) and trusted certificates."""
     items: list = []
     for alias, leaf, chain in entries:
-        pkcs8 = leaf.key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())  # type: ignore[attr-defined]
+        pkcs8 = leaf.key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )  # type: ignore[attr-defined]
         ders = [c.cert.public_bytes(serialization.Encoding.DER) for c in [leaf, *chain]]
         items.append(jks.PrivateKeyEntry.new(alias, ders, pkcs8, "pkcs8"))
     for alias, cert in trusted:
@@ -91,9 +109,26 @@ def keytool_jks(tmp_path: Path, source_pfx: Path, password: bytes = PASSWORD) ->
     target = tmp_path / "keytool.jks"
     secret = password.decode()
     subprocess.run(
-        [KEYTOOL, "-importkeystore", "-noprompt", "-srckeystore", str(source_pfx), "-srcstoretype", "PKCS12",
-         "-srcstorepass", secret, "-destkeystore", str(target), "-deststoretype", "JKS", "-deststorepass", secret],
-        check=True, capture_output=True, timeout=60,
+        [
+            KEYTOOL,
+            "-importkeystore",
+            "-noprompt",
+            "-srckeystore",
+            str(source_pfx),
+            "-srcstoretype",
+            "PKCS12",
+            "-srcstorepass",
+            secret,
+            "-destkeystore",
+            str(target),
+            "-deststoretype",
+            "JKS",
+            "-deststorepass",
+            secret,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     return target
 
@@ -101,7 +136,10 @@ def keytool_jks(tmp_path: Path, source_pfx: Path, password: bytes = PASSWORD) ->
 def keytool_list(store: Path, password: bytes = PASSWORD) -> str:
     return subprocess.run(
         [KEYTOOL, "-list", "-keystore", str(store), "-storepass", password.decode()],
-        check=True, capture_output=True, text=True, timeout=60,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
     ).stdout
 
 
@@ -111,7 +149,11 @@ def run_cli(*args: str, stdin: str | None = None, lang: str = "en") -> subproces
     env.pop("LC_ALL", None)
     return subprocess.run(
         [sys.executable, "-m", "assistant", "--lang", lang, "check", *args],
-        input=stdin or "", capture_output=True, text=True, timeout=120, env=env,
+        input=stdin or "",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
 
 
@@ -127,6 +169,32 @@ def sha1_leaf(tmp_path: Path, issuer: Issued, bits: int = 1024) -> Path:
     request = tmp_path / "sha1.csr"
     out = tmp_path / "sha1.pem"
     run = lambda *args: subprocess.run([OPENSSL, *args], check=True, capture_output=True, timeout=60)  # noqa: E731
-    run("req", "-new", "-newkey", f"rsa:{bits}", "-nodes", "-keyout", str(key), "-out", str(request), "-subj", "/CN=sha1.test")
-    run("x509", "-req", "-in", str(request), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-sha1", "-days", "30", "-out", str(out))
+    run(
+        "req",
+        "-new",
+        "-newkey",
+        f"rsa:{bits}",
+        "-nodes",
+        "-keyout",
+        str(key),
+        "-out",
+        str(request),
+        "-subj",
+        "/CN=sha1.test",
+    )
+    run(
+        "x509",
+        "-req",
+        "-in",
+        str(request),
+        "-CA",
+        str(ca_cert),
+        "-CAkey",
+        str(ca_key),
+        "-sha1",
+        "-days",
+        "30",
+        "-out",
+        str(out),
+    )
     return out

@@ -45,8 +45,12 @@ def nginx(prefix: Path, cert: Path, key: Path, extra: str = "") -> Iterator[int]
     port = free_port()
     conf = prefix / "nginx.conf"
     conf.write_text(_CONF.format(prefix=prefix, port=port, cert=cert, key=key, extra=extra))
-    process = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_port(port, process)
         yield port

@@ -25,8 +25,15 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsag
 SERVER_AUTH = ExtendedKeyUsageOID.SERVER_AUTH
 CLIENT_AUTH = ExtendedKeyUsageOID.CLIENT_AUTH
 _KEY_USAGE_BITS = (
-    "digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
-    "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only",
+    "digital_signature",
+    "content_commitment",
+    "key_encipherment",
+    "data_encipherment",
+    "key_agreement",
+    "key_cert_sign",
+    "crl_sign",
+    "encipher_only",
+    "decipher_only",
 )
 _HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha1": hashes.SHA1, "md5": hashes.MD5}
 _key_cache: dict[tuple[str, int], object] = {}
@@ -125,7 +132,9 @@ class PKI:
             )
         )
         if key_usage is None:
-            key_usage = {"key_cert_sign", "crl_sign", "digital_signature"} if ca else {"digital_signature", "key_encipherment"}
+            key_usage = (
+                {"key_cert_sign", "crl_sign", "digital_signature"} if ca else {"digital_signature", "key_encipherment"}
+            )
         if key_usage:
             builder = builder.add_extension(
                 x509.KeyUsage(**{bit: bit in key_usage for bit in _KEY_USAGE_BITS}), critical=True
@@ -144,9 +153,15 @@ class PKI:
             builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
         access = []
         if ca_issuers_url:
-            access.append(x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(ca_issuers_url)))
+            access.append(
+                x509.AccessDescription(
+                    AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(ca_issuers_url)
+                )
+            )
         if ocsp_url:
-            access.append(x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url)))
+            access.append(
+                x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))
+            )
         if access:
             builder = builder.add_extension(x509.AuthorityInformationAccess(access), critical=False)
         if must_staple:
@@ -156,7 +171,9 @@ class PKI:
 
     def root(self, cn: str = "Test Root CA", **options) -> Issued:
         options.setdefault("days_after", 3650)
-        return self.issue(cn, None, ca=True, key=options.pop("key", None) or make_key("rsa", 2048, fresh=False), **options)
+        return self.issue(
+            cn, None, ca=True, key=options.pop("key", None) or make_key("rsa", 2048, fresh=False), **options
+        )
 
     def intermediate(self, issuer: Issued, cn: str = "Test Intermediate CA", **options) -> Issued:
         options.setdefault("days_after", 1825)
@@ -164,7 +181,13 @@ class PKI:
         options.setdefault("path_length", 0)
         return self.issue(cn, issuer, ca=True, **options)
 
-    def leaf(self, issuer: Issued | None, names: list[str] | None = ("localhost", "127.0.0.1"), cn: str | None = None, **options) -> Issued:  # type: ignore[assignment]
+    def leaf(
+        self,
+        issuer: Issued | None,
+        names: list[str] | None = ("localhost", "127.0.0.1"),
+        cn: str | None = None,
+        **options,
+    ) -> Issued:  # type: ignore[assignment]
         names = list(names) if names else None
         options.setdefault("key_type", "ec")
         options.setdefault("bits", 256)
@@ -194,14 +217,18 @@ class PKI:
     def ocsp_response(self, cert: Issued, issuer: Issued, status: str = "good") -> bytes:
         """A signed OCSP response (DER) for `cert`, signed by its issuer, saying good or revoked."""
         cert_status = ocsp.OCSPCertStatus.REVOKED if status == "revoked" else ocsp.OCSPCertStatus.GOOD
-        builder = ocsp.OCSPResponseBuilder().add_response(
-            cert=cert.cert,
-            issuer=issuer.cert,
-            algorithm=hashes.SHA1(),
-            cert_status=cert_status,
-            this_update=self.now - timedelta(hours=1),
-            next_update=self.now + timedelta(days=3),
-            revocation_time=self.now - timedelta(days=1) if status == "revoked" else None,
-            revocation_reason=x509.ReasonFlags.key_compromise if status == "revoked" else None,
-        ).responder_id(ocsp.OCSPResponderEncoding.HASH, issuer.cert)
+        builder = (
+            ocsp.OCSPResponseBuilder()
+            .add_response(
+                cert=cert.cert,
+                issuer=issuer.cert,
+                algorithm=hashes.SHA1(),
+                cert_status=cert_status,
+                this_update=self.now - timedelta(hours=1),
+                next_update=self.now + timedelta(days=3),
+                revocation_time=self.now - timedelta(days=1) if status == "revoked" else None,
+                revocation_reason=x509.ReasonFlags.key_compromise if status == "revoked" else None,
+            )
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, issuer.cert)
+        )
         return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)  # type: ignore[arg-type]

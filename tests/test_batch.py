@@ -36,13 +36,25 @@ def servers(tmp_path_factory):
     good = pki.write("good", pki.leaf(inter), [inter])
     broken = pki.write("broken", pki.leaf(inter), [])
     ca = pki.write_certs("root", [root])
-    with tls_server(good.fullchain, good.key) as ok, tls_server(broken.fullchain, broken.key) as bad, silent_server() as silent:
+    with (
+        tls_server(good.fullchain, good.key) as ok,
+        tls_server(broken.fullchain, broken.key) as bad,
+        silent_server() as silent,
+    ):
         yield {"ok": ok, "bad": bad, "silent": silent, "closed": free_port(), "ca": ca}
 
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=ROOT, env=env, input=stdin, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        timeout=120,
+    )
 
 
 def test_host_list_format():
@@ -67,7 +79,9 @@ def test_exit_code_is_the_worst_host_and_3_only_when_none_was_reached():
 
 
 def test_a_silent_host_does_not_hold_up_the_others(servers):
-    hosts = [HostLine(1, "127.0.0.1", servers["silent"])] + [HostLine(n, "127.0.0.1", servers["ok"], "localhost") for n in range(2, 8)]
+    hosts = [HostLine(1, "127.0.0.1", servers["silent"])] + [
+        HostLine(n, "127.0.0.1", servers["ok"], "localhost") for n in range(2, 8)
+    ]
     order = [host.line for host, _report in probe_many(hosts, timeout=2, ca_file=str(servers["ca"]), concurrency=4)]
     assert sorted(order) == list(range(1, 8))
     assert order[-1] == 1  # every good host finished while the silent one was still waiting
@@ -81,7 +95,9 @@ def test_a_host_past_its_deadline_is_stopped_and_says_so(servers):
 def test_stop_cancels_everything_still_running(servers):
     stop = threading.Event()
     stop.set()
-    results = list(probe_many([HostLine(n, "127.0.0.1", servers["silent"]) for n in range(1, 40)], timeout=30, stop=stop))
+    results = list(
+        probe_many([HostLine(n, "127.0.0.1", servers["silent"]) for n in range(1, 40)], timeout=30, stop=stop)
+    )
     assert len(results) == 39  # each returned promptly with what it had, none waited 30 s per step
 
 
@@ -107,7 +123,11 @@ def test_batch_table_and_exit_code(servers, tmp_path):
 def test_batch_json_lines_have_the_single_probe_shape(servers):
     listing = f"127.0.0.1:{servers['ok']} localhost\n127.0.0.1:{servers['bad']} localhost\n"
     batch = _cli("probe", "--from", "-", "--ca-file", str(servers["ca"]), "--timeout", "2", "--json", stdin=listing)
-    single = json.loads(_cli("probe", f"127.0.0.1:{servers['bad']}", "--sni", "localhost", "--ca-file", str(servers["ca"]), "--json").stdout)
+    single = json.loads(
+        _cli(
+            "probe", f"127.0.0.1:{servers['bad']}", "--sni", "localhost", "--ca-file", str(servers["ca"]), "--json"
+        ).stdout
+    )
     objects = [json.loads(line) for line in batch.stdout.splitlines()]
     assert batch.returncode == EXIT_PROBLEMS and len(objects) == 2
     for item in objects:
@@ -118,18 +138,23 @@ def test_batch_json_lines_have_the_single_probe_shape(servers):
 
 
 def test_all_clean_exits_0_and_none_reachable_exits_3(servers):
-    clean = _cli("probe", "--from", "-", "--ca-file", str(servers["ca"]), stdin=f"127.0.0.1:{servers['ok']} localhost\n")
+    clean = _cli(
+        "probe", "--from", "-", "--ca-file", str(servers["ca"]), stdin=f"127.0.0.1:{servers['ok']} localhost\n"
+    )
     assert clean.returncode == EXIT_OK, clean.stdout
     down = _cli("probe", "--from", "-", stdin=f"127.0.0.1:{servers['closed']}\n127.0.0.1:{free_port()}\n")
     assert down.returncode == EXIT_UNREACHABLE
 
 
-@pytest.mark.parametrize("stdin, extra", [
-    ("# nothing but comments\n\n", ()),
-    ("good.example\nbad host name here\n", ()),
-    ("127.0.0.1:1\n", ("--timeout", "0")),
-    ("127.0.0.1:1\n", ("127.0.0.1:2",)),
-])
+@pytest.mark.parametrize(
+    "stdin, extra",
+    [
+        ("# nothing but comments\n\n", ()),
+        ("good.example\nbad host name here\n", ()),
+        ("127.0.0.1:1\n", ("--timeout", "0")),
+        ("127.0.0.1:1\n", ("127.0.0.1:2",)),
+    ],
+)
 def test_batch_usage_errors(stdin, extra):
     result = _cli("probe", "--from", "-", *extra, stdin=stdin)
     assert result.returncode == 2 and result.stdout == "" and result.stderr and "Traceback" not in result.stderr
@@ -143,10 +168,20 @@ def test_missing_file_is_a_usage_error(tmp_path):
 def test_progress_bar_and_colour_on_a_terminal(servers):
     """stdout and stderr on a pseudo-terminal: a progress bar on stderr, a coloured table on stdout."""
     master, slave = pty.openpty()
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT), "TERM": "xterm-256color", "COLUMNS": "120"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(ROOT),
+        "TERM": "xterm-256color",
+        "COLUMNS": "120",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "probe", "--from", "-", "--ca-file", str(servers["ca"]), "--timeout", "1"],
-        stdin=subprocess.PIPE, stdout=slave, stderr=slave, cwd=ROOT, env=env,
+        stdin=subprocess.PIPE,
+        stdout=slave,
+        stderr=slave,
+        cwd=ROOT,
+        env=env,
     )
     os.close(slave)
     process.stdin.write(f"127.0.0.1:{servers['ok']} localhost\n127.0.0.1:{servers['silent']}\n".encode())

@@ -95,7 +95,9 @@ def test_probe_of_a_closed_loopback_port_is_recorded_and_reported(kb):
     with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    replies = _chat(kb, {"say": "ERR_SSL_KEY_USAGE_INCOMPATIBLE"}, {"probe": {"host": "127.0.0.1", "port": port, "timeout": 2}})
+    replies = _chat(
+        kb, {"say": "ERR_SSL_KEY_USAGE_INCOMPATIBLE"}, {"probe": {"host": "127.0.0.1", "port": port, "timeout": 2}}
+    )
     assert replies[1]["error"]
     assert replies[1]["schema_version"] == 1 and "diagnoses" in replies[1]
 
@@ -109,8 +111,11 @@ def test_files_feed_the_session_and_a_mismatched_key_leads(kb, tmp_path):
     other_key = tmp_path / "other.key"
     other_key.write_bytes(pki.leaf(root, ["x.test"], key=make_key("rsa", 2048, fresh=True), key_type="rsa").key_pem)
 
-    replies = _chat(kb, {"say": "apache will not start after I installed the new certificate"},
-                    {"files": [str(files.cert), str(other_key)]})
+    replies = _chat(
+        kb,
+        {"say": "apache will not start after I installed the new certificate"},
+        {"files": [str(files.cert), str(other_key)]},
+    )
     reply = replies[-1]
     assert "error" not in reply, reply
     assert any(f["check"] == "file.key_match" and f["status"] == "fail" for f in reply["findings"])

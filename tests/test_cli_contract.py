@@ -44,15 +44,28 @@ def _private_history(tmp_path, monkeypatch):
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=_env(os.environ["SSL_ASSISTANT_DATA_DIR"]), input=stdin, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_env(os.environ["SSL_ASSISTANT_DATA_DIR"]),
+        input=stdin,
+        timeout=120,
+    )
 
 
 def run_tty(*args: str) -> tuple[int, str]:
     """stdout on a pseudo-terminal (stderr piped away): what a person at a terminal sees."""
     master, slave = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "assistant", *args], stdin=subprocess.DEVNULL, stdout=slave,
-                               stderr=subprocess.DEVNULL, cwd=ROOT, env=_env(os.environ["SSL_ASSISTANT_DATA_DIR"]))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=_env(os.environ["SSL_ASSISTANT_DATA_DIR"]),
+    )
     os.close(slave)
     output = b""
     while select.select([master], [], [], 60)[0]:
@@ -104,8 +117,10 @@ def pki(tmp_path_factory):
 @pytest.fixture(scope="module")
 def servers(pki):
     page = http_response(headers={"Strict-Transport-Security": "max-age=31536000"})
-    with tls_server(pki["good"].fullchain, pki["good"].key, alpn=["h2", "http/1.1"], response=page) as good, \
-            tls_server(pki["broken"].fullchain, pki["broken"].key, response=page) as broken:
+    with (
+        tls_server(pki["good"].fullchain, pki["good"].key, alpn=["h2", "http/1.1"], response=page) as good,
+        tls_server(pki["broken"].fullchain, pki["broken"].key, response=page) as broken,
+    ):
         yield {"good": good, "broken": broken}
 
 
@@ -217,10 +232,13 @@ def test_check_key_material_is_never_printed(pki):
 # --- terminal versus pipe ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", [
-    ("diagnose", "ERR_CERT_COMMON_NAME_INVALID"),
-    ("lookup", "ERR_CERT_AUTHORITY_INVALID"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("diagnose", "ERR_CERT_COMMON_NAME_INVALID"),
+        ("lookup", "ERR_CERT_AUTHORITY_INVALID"),
+    ],
+)
 def test_colour_on_a_terminal_plain_text_when_piped(args):
     code, text = run_tty(*args)
     assert code == 1 and "\033[" in text
@@ -242,7 +260,9 @@ def test_json_is_never_coloured_even_on_a_terminal():
     assert json.loads(text)["schema_version"] == 1
 
 
-@pytest.mark.parametrize("language, script", [("ko", "\uac00-\ud7a3"), ("zh-Hant", "\u4e00-\u9fff"), ("zh-Hans", "\u4e00-\u9fff")])
+@pytest.mark.parametrize(
+    "language, script", [("ko", "\uac00-\ud7a3"), ("zh-Hant", "\u4e00-\u9fff"), ("zh-Hans", "\u4e00-\u9fff")]
+)
 def test_text_output_is_localized(language, script):
     import re
 

@@ -12,7 +12,11 @@ from assistant.engine.session import Session
 from assistant.kb.load import read
 from tests.conftest import ROOT
 
-CASES = [case for path in sorted((ROOT / "tests" / "cases").glob("*.yaml")) for case in yaml.safe_load(path.read_text("utf-8"))]
+CASES = [
+    case
+    for path in sorted((ROOT / "tests" / "cases").glob("*.yaml"))
+    for case in yaml.safe_load(path.read_text("utf-8"))
+]
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
 

@@ -18,7 +18,13 @@ def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[
         capture_output=True,
         cwd=ROOT,
         input=stdin,
-        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT), "SSL_ASSISTANT_DATA_DIR": os.environ["SSL_ASSISTANT_DATA_DIR"], "SSL_ASSISTANT_CONFIG_DIR": os.environ["SSL_ASSISTANT_CONFIG_DIR"]},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "PYTHONPATH": str(ROOT),
+            "SSL_ASSISTANT_DATA_DIR": os.environ["SSL_ASSISTANT_DATA_DIR"],
+            "SSL_ASSISTANT_CONFIG_DIR": os.environ["SSL_ASSISTANT_CONFIG_DIR"],
+        },
         timeout=120,
     )
 
@@ -42,14 +48,18 @@ def test_diagnose_json_shape():
 
 
 def test_diagnose_reads_standard_input():
-    result = _run("diagnose", "-", "--json", stdin="x509: certificate signed by unknown authority\n".encode())
+    result = _run("diagnose", "-", "--json", stdin=b"x509: certificate signed by unknown authority\n")
     assert result.returncode == 1
     assert _json(result)["diagnoses"]
 
 
 @pytest.mark.parametrize(
     ("text", "language"),
-    [("憑證過期 ERR_CERT_DATE_INVALID", "zh-Hant"), ("证书过期 ERR_CERT_DATE_INVALID", "zh-Hans"), ("인증서 만료 ERR_CERT_DATE_INVALID", "ko")],
+    [
+        ("憑證過期 ERR_CERT_DATE_INVALID", "zh-Hant"),
+        ("证书过期 ERR_CERT_DATE_INVALID", "zh-Hans"),
+        ("인증서 만료 ERR_CERT_DATE_INVALID", "ko"),
+    ],
 )
 def test_reply_language_follows_the_paste(text, language):
     assert _json(_run("diagnose", text, "--json"))["language"] == language

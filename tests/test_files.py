@@ -198,7 +198,10 @@ def test_jks_made_by_keytool(tmp_path):
         (lambda p: ff.write(p / "blank.pem", b"\n \n"), "empty"),
         (lambda p: ff.write(p / "notes.txt", "證書 note\n".encode()), "unknown"),
         (lambda p: ff.write(p / "cut.pem", b"-----BEGIN CERTIFICATE-----\nMIIB\n"), "damaged"),
-        (lambda p: ff.write(p / "bad.pem", b"-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n"), "damaged"),
+        (
+            lambda p: ff.write(p / "bad.pem", b"-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n"),
+            "damaged",
+        ),
         (lambda p: ff.write(p / "fake.pfx", b"\x30\x82\x01\x00\x02\x01\x03\x30" + b"\x00" * 300), "unknown"),
         (lambda p: p, "directory"),
         (lambda p: p / "missing.pem", "missing"),

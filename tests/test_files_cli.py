@@ -136,7 +136,9 @@ def test_pfx_to_pem(site, tmp_path):
 
 def test_pem_to_pfx_reopens(site):
     pki, leaf, inter, files, password_file = site
-    result = check(str(files.cert), str(files.key), str(files.chain), "--password-file", str(password_file), "--convert-to", "pfx")
+    result = check(
+        str(files.cert), str(files.key), str(files.chain), "--password-file", str(password_file), "--convert-to", "pfx"
+    )
     assert result.returncode == 0, result.stderr
     target = files.cert.with_suffix(".pfx")
     key, cert, extra = pkcs12.load_key_and_certificates(target.read_bytes(), ff.PASSWORD)
@@ -160,7 +162,9 @@ def test_pem_to_jks_relisted(site):
     assert mode(target) == 0o600
     store = jks.KeyStore.load(str(target), ff.PASSWORD.decode())
     entry = store.private_keys["tomcat"]
-    assert [der for _kind, der in entry.cert_chain] == [c.cert.public_bytes(serialization.Encoding.DER) for c in (leaf, inter)]
+    assert [der for _kind, der in entry.cert_chain] == [
+        c.cert.public_bytes(serialization.Encoding.DER) for c in (leaf, inter)
+    ]
     if ff.KEYTOOL:
         listing = ff.keytool_list(target)
         assert "tomcat" in listing and "PrivateKeyEntry" in listing

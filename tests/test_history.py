@@ -26,7 +26,9 @@ def data_dir(tmp_path, monkeypatch):
 
 def _cli(data_dir, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT), "SSL_ASSISTANT_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+    )
 
 
 def _key_pem(fmt: serialization.PrivateFormat, password: bytes | None = None) -> str:
@@ -36,17 +38,29 @@ def _key_pem(fmt: serialization.PrivateFormat, password: bytes | None = None) ->
 
 
 def test_round_trip_keeps_runtime_values_as_data(data_dir):
-    candidate = Candidate("incomplete-chain", 0.8, (EvidenceItem("paste", "ERR_CERT_AUTHORITY_INVALID", 0.5, (0, 26), "v1"),))
-    finding = Finding("chain.complete", Status.FAIL, "The server sent 1 certificate.", "incomplete-chain", {"chain_length": 1})
+    candidate = Candidate(
+        "incomplete-chain", 0.8, (EvidenceItem("paste", "ERR_CERT_AUTHORITY_INVALID", 0.5, (0, 26), "v1"),)
+    )
+    finding = Finding(
+        "chain.complete", Status.FAIL, "The server sent 1 certificate.", "incomplete-chain", {"chain_length": 1}
+    )
     with open_history() as history:
         first = history.save_case("diagnose", "ko", "인증서 체인 오류", [{"say": "인증서 체인 오류"}], [candidate], [])
-        second = history.save_case("probe", "en", "", [], [], [finding], facts={"cert_days_left": 3}, target={"host": "a.example", "port": 443})
+        second = history.save_case(
+            "probe", "en", "", [], [], [finding], facts={"cert_days_left": 3}, target={"host": "a.example", "port": 443}
+        )
         assert second > first
         assert [case.number for case in history.list_cases()] == [second, first]
         case = history.get_case(first)
         assert case.paste == "인증서 체인 오류" and case.language == "ko" and case.kind == "diagnose"
         assert case.top == "incomplete-chain"
-        assert case.diagnoses[0]["evidence"][0] == {"source": "paste", "text": "ERR_CERT_AUTHORITY_INVALID", "weight": 0.5, "span": [0, 26], "ref": "v1"}
+        assert case.diagnoses[0]["evidence"][0] == {
+            "source": "paste",
+            "text": "ERR_CERT_AUTHORITY_INVALID",
+            "weight": 0.5,
+            "span": [0, 26],
+            "ref": "v1",
+        }
         probe = history.get_case(second)
         assert probe.findings[0]["status"] == "fail" and probe.facts == {"cert_days_left": 3}
         assert probe.target == {"host": "a.example", "port": 443}
@@ -57,12 +71,15 @@ def test_round_trip_keeps_runtime_values_as_data(data_dir):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
-@pytest.mark.parametrize("fmt, password", [
-    (serialization.PrivateFormat.PKCS8, None),
-    (serialization.PrivateFormat.TraditionalOpenSSL, None),
-    (serialization.PrivateFormat.PKCS8, b"secret-pass"),
-    (serialization.PrivateFormat.OpenSSH, None),
-])
+@pytest.mark.parametrize(
+    "fmt, password",
+    [
+        (serialization.PrivateFormat.PKCS8, None),
+        (serialization.PrivateFormat.TraditionalOpenSSL, None),
+        (serialization.PrivateFormat.PKCS8, b"secret-pass"),
+        (serialization.PrivateFormat.OpenSSH, None),
+    ],
+)
 def test_private_keys_never_reach_the_file(data_dir, fmt, password):
     pem = _key_pem(fmt, password)
     body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
@@ -84,14 +101,17 @@ def test_a_key_cut_short_by_the_paste_is_removed_to_the_end():
     assert scrub("before\n" + cut) == "before\n" + KEY_REMOVED
 
 
-@pytest.mark.parametrize("text, secret", [
-    ('<Connector keystorePass="changeit123" />', "changeit123"),
-    ("openssl pkcs12 -export -passout pass:Hunter2 -in a.crt", "Hunter2"),
-    ("keytool -list -storepass s3cr3t -keystore a.jks", "s3cr3t"),
-    ("password=p@ss!word", "p@ss!word"),
-    ("PFX 密码：abc12345", "abc12345"),
-    ("비밀번호: qwerty99", "qwerty99"),
-])
+@pytest.mark.parametrize(
+    "text, secret",
+    [
+        ('<Connector keystorePass="changeit123" />', "changeit123"),
+        ("openssl pkcs12 -export -passout pass:Hunter2 -in a.crt", "Hunter2"),
+        ("keytool -list -storepass s3cr3t -keystore a.jks", "s3cr3t"),
+        ("password=p@ss!word", "p@ss!word"),
+        ("PFX 密码：abc12345", "abc12345"),
+        ("비밀번호: qwerty99", "qwerty99"),
+    ],
+)
 def test_passwords_are_scrubbed(text, secret):
     cleaned = scrub(text)
     assert secret not in cleaned and SECRET_REMOVED in cleaned
@@ -129,7 +149,14 @@ def test_history_command(data_dir):
     empty = _cli(data_dir, "history")
     assert empty.returncode == 0 and empty.stdout == ""
     with open_history() as history:
-        history.save_case("diagnose", "zh-Hant", "NET::ERR_CERT_DATE_INVALID 憑證已過期", [], [{"id": "cert-expired", "score": 0.9}], [])
+        history.save_case(
+            "diagnose",
+            "zh-Hant",
+            "NET::ERR_CERT_DATE_INVALID 憑證已過期",
+            [],
+            [{"id": "cert-expired", "score": 0.9}],
+            [],
+        )
         history.save_case("probe", "en", "", [], [], [], target={"host": "127.0.0.1", "port": 8443})
     listed = _cli(data_dir, "history", "list")
     assert listed.returncode == 0 and "\033[" not in listed.stdout
@@ -162,8 +189,13 @@ def test_the_cli_faces_keep_their_cases_unless_told_not_to(tmp_path, monkeypatch
     base = [sys.executable, "-m", "assistant"]
     subprocess.run([*base, "diagnose", "NET::ERR_CERT_DATE_INVALID"], cwd=ROOT, capture_output=True, check=False)
     subprocess.run([*base, "--no-history", "diagnose", "ERR_CERT_AUTHORITY_INVALID"], cwd=ROOT, capture_output=True)
-    subprocess.run([*base, "chat", "--jsonl"], cwd=ROOT, capture_output=True, text=True,
-                   input='{"say": "SEC_ERROR_UNKNOWN_ISSUER"}\n')
+    subprocess.run(
+        [*base, "chat", "--jsonl"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input='{"say": "SEC_ERROR_UNKNOWN_ISSUER"}\n',
+    )
     listed = subprocess.run([*base, "history", "list"], cwd=ROOT, capture_output=True, text=True)
     assert listed.returncode == 0, listed.stderr
     assert "ERR_CERT_DATE_INVALID" in listed.stdout or "diagnose" in listed.stdout

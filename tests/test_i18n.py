@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -97,10 +97,24 @@ def test_catalogs_check_command_passes():
 @pytest.mark.parametrize(
     ("tag", "language"),
     [
-        ("zh", "zh-Hans"), ("zh_CN.UTF-8", "zh-Hans"), ("zh_SG", "zh-Hans"), ("zh-Hans", "zh-Hans"),
-        ("zh_Hans_CN", "zh-Hans"), ("zh_TW.UTF-8", "zh-Hant"), ("zh_HK", "zh-Hant"), ("zh-mo", "zh-Hant"),
-        ("zh-Hant-HK", "zh-Hant"), ("zh_Hant", "zh-Hant"), ("ko_KR.eucKR", "ko"), ("ko", "ko"),
-        ("en_GB.UTF-8", "en"), ("EN", "en"), ("C", None), ("POSIX", None), ("de_DE", None), ("", None),
+        ("zh", "zh-Hans"),
+        ("zh_CN.UTF-8", "zh-Hans"),
+        ("zh_SG", "zh-Hans"),
+        ("zh-Hans", "zh-Hans"),
+        ("zh_Hans_CN", "zh-Hans"),
+        ("zh_TW.UTF-8", "zh-Hant"),
+        ("zh_HK", "zh-Hant"),
+        ("zh-mo", "zh-Hant"),
+        ("zh-Hant-HK", "zh-Hant"),
+        ("zh_Hant", "zh-Hant"),
+        ("ko_KR.eucKR", "ko"),
+        ("ko", "ko"),
+        ("en_GB.UTF-8", "en"),
+        ("EN", "en"),
+        ("C", None),
+        ("POSIX", None),
+        ("de_DE", None),
+        ("", None),
         (None, None),
     ],
 )
@@ -128,7 +142,7 @@ def test_negotiation_order(kwargs, language):
 
 # --- formatting ----------------------------------------------------------------------------------
 
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -38,9 +38,21 @@ def test_only_the_ui_imports_textual():
 
 
 def test_the_engine_is_pure():
-    forbidden = ("socket", "ssl", "http", "urllib", "asyncio", "textual", "assistant.probes", "assistant.ui", "assistant.files")
+    forbidden = (
+        "socket",
+        "ssl",
+        "http",
+        "urllib",
+        "asyncio",
+        "textual",
+        "assistant.probes",
+        "assistant.ui",
+        "assistant.files",
+    )
     offenders = {
-        str(path.relative_to(ROOT)): sorted(name for name in _imports(path) if name.split(".")[0] in forbidden or name.startswith(forbidden))
+        str(path.relative_to(ROOT)): sorted(
+            name for name in _imports(path) if name.split(".")[0] in forbidden or name.startswith(forbidden)
+        )
         for path in _modules("engine")
     }
     assert {k: v for k, v in offenders.items() if v} == {}

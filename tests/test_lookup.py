@@ -41,7 +41,9 @@ def test_one_hresult_in_every_common_form(kb, query):
     assert "CERT_E_UNTRUSTEDROOT" in codes
 
 
-@pytest.mark.parametrize("query", ["NET::ERR_CERT_DATE_INVALID", "err_cert_date_invalid", "  ERR_CERT_DATE_INVALID. ", "-201"])
+@pytest.mark.parametrize(
+    "query", ["NET::ERR_CERT_DATE_INVALID", "err_cert_date_invalid", "  ERR_CERT_DATE_INVALID. ", "-201"]
+)
 def test_identifiers_any_case_with_or_without_prefix(kb, query):
     found = lookup(query, kb)
     assert found and all("ERR_CERT_DATE_INVALID" in row.code for row in found)

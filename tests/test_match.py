@@ -34,17 +34,33 @@ def _entry(id_: str, group: str, signals: dict) -> dict:
 
 
 ENTRIES = [
-    _entry("cert-expired", "validity", {
-        "codes": ["X509_V_ERR_CERT_HAS_EXPIRED"],
-        "patterns": [r"certificate (?:has )?expired on \d+"],
-        "phrases": {"en": ["the certificate has expired"], "zh-Hans": ["证书过期"], "ko": ["인증서가 만료"]},
-    }),
-    _entry("clock-skew", "validity", {
-        "phrases": {"en": ["system clock is wrong"], "zh-Hant": ["電腦時間不對"], "ko": ["시간이 틀림"]},
-    }),
-    _entry("untrusted-root", "trust", {
-        "phrases": {"en": ["root is not trusted"], "zh-Hans": ["根证书不受信任"], "ko": ["루트 인증서를 신뢰하지 않음"]},
-    }),
+    _entry(
+        "cert-expired",
+        "validity",
+        {
+            "codes": ["X509_V_ERR_CERT_HAS_EXPIRED"],
+            "patterns": [r"certificate (?:has )?expired on \d+"],
+            "phrases": {"en": ["the certificate has expired"], "zh-Hans": ["证书过期"], "ko": ["인증서가 만료"]},
+        },
+    ),
+    _entry(
+        "clock-skew",
+        "validity",
+        {
+            "phrases": {"en": ["system clock is wrong"], "zh-Hant": ["電腦時間不對"], "ko": ["시간이 틀림"]},
+        },
+    ),
+    _entry(
+        "untrusted-root",
+        "trust",
+        {
+            "phrases": {
+                "en": ["root is not trusted"],
+                "zh-Hans": ["根证书不受信任"],
+                "ko": ["루트 인증서를 신뢰하지 않음"],
+            },
+        },
+    ),
     _entry("self-signed", "trust", {"codes": ["DEPTH_ZERO_SELF_SIGNED_CERT"], "phrases": {"zh-Hans": ["证书"]}}),
     _entry("incomplete-chain", "trust", {"phrases": {"en": ["missing intermediate certificate"]}}),
 ]

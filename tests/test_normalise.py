@@ -45,11 +45,23 @@ def test_log_noise_is_masked_without_moving_offsets():
 @pytest.mark.parametrize(
     "code",
     [
-        "ERR_CERT_DATE_INVALID", "NET::ERR_CERT_AUTHORITY_INVALID", "SEC_ERROR_UNKNOWN_ISSUER",
-        "MOZILLA_PKIX_ERROR_CA_CERT_USED_AS_END_ENTITY", "X509_V_ERR_CERT_HAS_EXPIRED", "0x800B0109",
-        "800b0109", "-2146762487", "errSSLFatalAlert", "NSURLErrorServerCertificateUntrusted",
-        "javax.net.ssl.SSLHandshakeException", "AH02565", "curl: (60)", "-202", "36887",
-        "cert-error-expired-now", "UnknownAuthorityError",
+        "ERR_CERT_DATE_INVALID",
+        "NET::ERR_CERT_AUTHORITY_INVALID",
+        "SEC_ERROR_UNKNOWN_ISSUER",
+        "MOZILLA_PKIX_ERROR_CA_CERT_USED_AS_END_ENTITY",
+        "X509_V_ERR_CERT_HAS_EXPIRED",
+        "0x800B0109",
+        "800b0109",
+        "-2146762487",
+        "errSSLFatalAlert",
+        "NSURLErrorServerCertificateUntrusted",
+        "javax.net.ssl.SSLHandshakeException",
+        "AH02565",
+        "curl: (60)",
+        "-202",
+        "36887",
+        "cert-error-expired-now",
+        "UnknownAuthorityError",
     ],
 )
 def test_codes_are_found_with_their_true_span(code):

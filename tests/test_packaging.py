@@ -35,7 +35,10 @@ def test_wheel_installs_into_a_new_virtualenv_and_checks_its_data_from_tmp(tmp_p
     clean_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     where = subprocess.run(
         [python, "-c", "from assistant.paths import data_root; print(data_root())"],
-        capture_output=True, text=True, cwd=outside, env=clean_env,
+        capture_output=True,
+        text=True,
+        cwd=outside,
+        env=clean_env,
     )
     assert "site-packages" in where.stdout, where.stdout + where.stderr
 

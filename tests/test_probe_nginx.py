@@ -24,9 +24,14 @@ def pki(tmp_path):
     return pki, root, pki.intermediate(root, path_length=1), pki.write_certs("root", [root])
 
 
-@pytest.mark.parametrize("layout, expected", [
-    ("good", set()), ("leaf-only", {"incomplete-chain"}), ("reversed", {"chain-order"}),
-])
+@pytest.mark.parametrize(
+    "layout, expected",
+    [
+        ("good", set()),
+        ("leaf-only", {"incomplete-chain"}),
+        ("reversed", {"chain-order"}),
+    ],
+)
 def test_nginx_chains(pki, tmp_path, layout, expected):
     pki, root, inter, ca = pki
     inter2 = pki.intermediate(inter, "Second Intermediate", path_length=None, bits=2048)

@@ -12,14 +12,21 @@ from assistant.model import ProbeTarget, Status
 from assistant.probes import DEFAULT_CHECKS, run_probe
 from tests.pki import CLIENT_AUTH, PKI
 from tests.tls_servers import (
-    http_response, openssl_server, plain_http_server, reset_server, silent_server, tls_server,
+    http_response,
+    openssl_server,
+    plain_http_server,
+    reset_server,
+    silent_server,
+    tls_server,
 )
 
 # RFC 2409 group 2, the 1024-bit MODP prime: a known weak group, no generation needed.
 _MODP_1024 = int(
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
     "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
-    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF", 16)
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF",
+    16,
+)
 
 
 @pytest.fixture
@@ -35,7 +42,10 @@ def good(pki):
 
 
 def probe(port, ca=None, checks=None, host="localhost", **options):
-    return run_probe(ProbeTarget(host, port, ca_file=str(ca) if ca else None, timeout=options.pop("timeout", 3), **options), checks=checks)
+    return run_probe(
+        ProbeTarget(host, port, ca_file=str(ca) if ca else None, timeout=options.pop("timeout", 3), **options),
+        checks=checks,
+    )
 
 
 def problems(report):
@@ -49,22 +59,31 @@ def serve(pki, leaf, chain, name="site", **options):
 
 def test_good_server_yields_no_diagnosis(good):
     pki, root, inter, ca = good
-    with serve(pki, pki.leaf(inter), [inter], alpn=["h2", "http/1.1"], response=http_response(headers={"Strict-Transport-Security": "max-age=60"})) as port:
+    with serve(
+        pki,
+        pki.leaf(inter),
+        [inter],
+        alpn=["h2", "http/1.1"],
+        response=http_response(headers={"Strict-Transport-Security": "max-age=60"}),
+    ) as port:
         full, targeted = probe(port, ca), probe(port, ca, DEFAULT_CHECKS)
     assert problems(full) == set() and problems(targeted) == set()
     assert full.facts["chain_trusted"] is True and full.facts["negotiated_version"] == "TLSv1.3"
     assert full.handshakes > targeted.handshakes >= 2
 
 
-@pytest.mark.parametrize("case, diagnosis", [
-    (dict(days_before=400, days_after=-2), "cert-expired"),
-    (dict(days_before=-3, days_after=90), "cert-not-yet-valid"),
-    (dict(names=["other.example"]), "hostname-mismatch"),
-    (dict(names=None), "missing-san"),
-    (dict(key_type="rsa", bits=1024), "weak-key"),
-    (dict(eku=[CLIENT_AUTH]), "eku-missing-server-auth"),
-    (dict(days_before=1, days_after=500), "validity-too-long"),
-])
+@pytest.mark.parametrize(
+    "case, diagnosis",
+    [
+        (dict(days_before=400, days_after=-2), "cert-expired"),
+        (dict(days_before=-3, days_after=90), "cert-not-yet-valid"),
+        (dict(names=["other.example"]), "hostname-mismatch"),
+        (dict(names=None), "missing-san"),
+        (dict(key_type="rsa", bits=1024), "weak-key"),
+        (dict(eku=[CLIENT_AUTH]), "eku-missing-server-auth"),
+        (dict(days_before=1, days_after=500), "validity-too-long"),
+    ],
+)
 def test_leaf_defects(good, case, diagnosis):
     pki, root, inter, ca = good
     with serve(pki, pki.leaf(inter, **case), [inter], ciphers="ALL:@SECLEVEL=0") as port:
@@ -122,7 +141,9 @@ def test_sha1_intermediate(good):
 
 def test_expired_cross_signed_root(good):
     pki, root, inter, ca = good
-    old_root = pki.root("Old Root CA", key=__import__("tests.pki", fromlist=["make_key"]).make_key("rsa", 2048, fresh=True))
+    old_root = pki.root(
+        "Old Root CA", key=__import__("tests.pki", fromlist=["make_key"]).make_key("rsa", 2048, fresh=True)
+    )
     cross = pki.cross_sign(root, old_root, days_before=800, days_after=-10)
     with serve(pki, pki.leaf(inter), [inter, cross]) as port:
         report = probe(port, ca)
@@ -141,7 +162,9 @@ def test_key_usage_digital_signature_only_with_rsa_suites(good):
 
 def test_tls10_only(good):
     pki, root, inter, ca = good
-    with serve(pki, pki.leaf(inter), [inter], min_version="TLSv1", max_version="TLSv1", ciphers="ALL:@SECLEVEL=0") as port:
+    with serve(
+        pki, pki.leaf(inter), [inter], min_version="TLSv1", max_version="TLSv1", ciphers="ALL:@SECLEVEL=0"
+    ) as port:
         report = probe(port, ca)
     assert {"protocol-mismatch", "obsolete-crypto"} <= problems(report)
     assert report.facts["tls10_accepted"] is True and report.facts["modern_client_ok"] is False
@@ -158,11 +181,20 @@ def test_no_forward_secrecy(good):
 def test_dhe_1024(good, tmp_path):
     pki, root, inter, ca = good
     params = tmp_path / "dh1024.pem"
-    params.write_bytes(dh.DHParameterNumbers(_MODP_1024, 2).parameters().parameter_bytes(
-        __import__("cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]).Encoding.PEM,
-        __import__("cryptography.hazmat.primitives.serialization", fromlist=["ParameterFormat"]).ParameterFormat.PKCS3))
+    params.write_bytes(
+        dh.DHParameterNumbers(_MODP_1024, 2)
+        .parameters()
+        .parameter_bytes(
+            __import__("cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]).Encoding.PEM,
+            __import__(
+                "cryptography.hazmat.primitives.serialization", fromlist=["ParameterFormat"]
+            ).ParameterFormat.PKCS3,
+        )
+    )
     leaf = pki.leaf(inter, key_type="rsa", bits=2048)
-    with serve(pki, leaf, [inter], ciphers="DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", max_version="TLSv1.2", dh_params=params) as port:
+    with serve(
+        pki, leaf, [inter], ciphers="DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", max_version="TLSv1.2", dh_params=params
+    ) as port:
         report = probe(port, ca)
     assert "weak-dh" in problems(report) and report.facts["dh_bits"] == 1024
 
@@ -223,7 +255,9 @@ def test_rsa_certificate_with_ecdsa_only_suites(good):
 def test_h2_on_cbc_only_suites(good):
     pki, root, inter, ca = good
     leaf = pki.leaf(inter, key_type="rsa", bits=2048)
-    with serve(pki, leaf, [inter], ciphers="ECDHE-RSA-AES128-SHA", max_version="TLSv1.2", alpn=["h2", "http/1.1"]) as port:
+    with serve(
+        pki, leaf, [inter], ciphers="ECDHE-RSA-AES128-SHA", max_version="TLSv1.2", alpn=["h2", "http/1.1"]
+    ) as port:
         report = probe(port, ca)
     assert "http2-inadequate-security" in problems(report) and report.facts["h2_blocklisted_cipher"] is True
 
@@ -274,11 +308,17 @@ def test_cli_json_and_exit_codes(good):
 
     pki, root, inter, ca = good
     with serve(pki, pki.leaf(inter, days_before=400, days_after=-2), [inter]) as port:
-        out = subprocess.run([sys.executable, "-m", "assistant", "probe", f"localhost:{port}", "--ca-file", str(ca), "--json"],
-                             capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-m", "assistant", "probe", f"localhost:{port}", "--ca-file", str(ca), "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     data = json.loads(out.stdout)
     assert out.returncode == 1 and data["schema_version"] == 1
     assert "cert-expired" in [d["id"] for d in data["diagnoses"]]
     assert {"check", "status", "diagnosis", "evidence"} <= set(data["findings"][0])
-    bad = subprocess.run([sys.executable, "-m", "assistant", "probe", "host:99999"], capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "assistant", "probe", "host:99999"], capture_output=True, text=True, timeout=60
+    )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -74,7 +74,7 @@ def test_known_facts_are_filled_in_and_unknown_ones_show_their_name():
 
 
 def test_a_path_with_spaces_and_quotes_survives_the_shell(tmp_path):
-    path = tmp_path / "it's my \"cert\" $HOME.pem"
+    path = tmp_path / 'it\'s my "cert" $HOME.pem'
     path.write_text("x")
     command = fill("printf '%s' {{ cert_file | shquote }}", {"cert_file": str(path)})
     result = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True)
@@ -88,8 +88,12 @@ def test_a_path_with_spaces_and_quotes_survives_the_shell(tmp_path):
 def test_html_escapes_a_fact_and_evidence_containing_script():
     hostile = "<script>alert(1)</script>"
     html = render_fix(
-        KB, "key-usage-incompatible", {"host": hostile, "cert_file": hostile}, "en",
-        form="html", evidence=[EvidenceItem("paste", hostile, 1.0)],
+        KB,
+        "key-usage-incompatible",
+        {"host": hostile, "cert_file": hostile},
+        "en",
+        form="html",
+        evidence=[EvidenceItem("paste", hostile, 1.0)],
     )
     assert "<script" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

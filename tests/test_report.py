@@ -33,18 +33,33 @@ def data_dir(tmp_path, monkeypatch):
 @pytest.fixture
 def case(data_dir):
     diagnoses = [
-        {"id": "incomplete-chain", "score": 0.82, "evidence": [{"source": "paste", "text": "ERR_CERT_AUTHORITY_INVALID", "weight": 0.6}]},
+        {
+            "id": "incomplete-chain",
+            "score": 0.82,
+            "evidence": [{"source": "paste", "text": "ERR_CERT_AUTHORITY_INVALID", "weight": 0.6}],
+        },
         {"id": "untrusted-root", "score": 0.4},
     ]
-    findings = [{"check": "chain.complete", "status": "fail", "diagnosis": "incomplete-chain", "evidence": "Only the leaf <b>was</b> sent."}]
+    findings = [
+        {
+            "check": "chain.complete",
+            "status": "fail",
+            "diagnosis": "incomplete-chain",
+            "evidence": "Only the leaf <b>was</b> sent.",
+        }
+    ]
     with open_history() as history:
-        number = history.save_case("diagnose", "zh-Hant", HOSTILE, [], diagnoses, findings, facts={"host": "shop.example"}, now=NOW)
+        number = history.save_case(
+            "diagnose", "zh-Hant", HOSTILE, [], diagnoses, findings, facts={"host": "shop.example"}, now=NOW
+        )
         return history.get_case(number)
 
 
 def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT), "SSL_ASSISTANT_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    )
 
 
 def _step_titles(diagnosis: str, language: str, platform: str, facts: dict) -> list[str]:
@@ -90,7 +105,9 @@ def test_probe_report_from_a_live_server(tmp_path):
     from assistant.probes import DEFAULT_CHECKS, run_probe
 
     with tls_server(files.fullchain, files.key) as port:
-        report = run_probe(ProbeTarget("127.0.0.1", port, sni="localhost", timeout=3), checks=(*DEFAULT_CHECKS, "chain.served"))
+        report = run_probe(
+            ProbeTarget("127.0.0.1", port, sni="localhost", timeout=3), checks=(*DEFAULT_CHECKS, "chain.served")
+        )
     case = case_from_probe(report, "en", number=7, now=NOW)
     assert case.top is not None and case.target["port"] == port
     text = build_report(load_kb(), case, form="md", now=NOW)
@@ -100,7 +117,9 @@ def test_probe_report_from_a_live_server(tmp_path):
 
 def test_report_command_for_a_case_and_for_a_host(tmp_path, data_dir, case):
     out = tmp_path / "ticket.html"
-    written = _cli(data_dir, "report", str(case.number), "--format", "html", "--platform", "nginx", "--lang", "ko", "-o", str(out))
+    written = _cli(
+        data_dir, "report", str(case.number), "--format", "html", "--platform", "nginx", "--lang", "ko", "-o", str(out)
+    )
     assert written.returncode == 0, written.stderr
     page = out.read_text(encoding="utf-8")
     assert '<html lang="ko">' in page and load_kb().entries["incomplete-chain"].title.get("ko") in page
@@ -121,13 +140,16 @@ def test_report_command_for_a_case_and_for_a_host(tmp_path, data_dir, case):
         assert len(history.list_cases()) == 2
 
 
-@pytest.mark.parametrize("args", [
-    ("report", "999"),
-    ("report", "1", "--platform", "windows"),
-    ("report", "not a host:port:x"),
-    ("report", "1", "--format", "pdf"),
-    ("report", "1", "-o", "/nonexistent-dir/x.md"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "999"),
+        ("report", "1", "--platform", "windows"),
+        ("report", "not a host:port:x"),
+        ("report", "1", "--format", "pdf"),
+        ("report", "1", "-o", "/nonexistent-dir/x.md"),
+    ],
+)
 def test_report_usage_errors(data_dir, case, args):
     result = _cli(data_dir, *args)
     assert result.returncode == 2 and "Traceback" not in result.stderr and result.stderr.strip()
@@ -143,13 +165,22 @@ def test_html_report_renders_in_chromium(tmp_path, case):
     page = tmp_path / "report.html"
     page.write_text(build_report(load_kb(), case, form="html", platform="nginx", now=NOW), encoding="utf-8")
     command = [
-        _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
     ]
     dom = subprocess.run([*command, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
     assert load_kb().entries["incomplete-chain"].title.get("zh-Hant") in dom
     assert 'data-id="incomplete-chain"' in dom and 'id="fix"' in dom
     assert "&lt;script&gt;alert('x')&lt;/script&gt;" in dom and "<script" not in dom
     shot = tmp_path / "report.png"
-    subprocess.run([*command, "--window-size=1000,1400", f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120)
+    subprocess.run(
+        [*command, "--window-size=1000,1400", f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120
+    )
     assert shot.exists() and shot.stat().st_size > 10_000  # a blank page compresses to far less

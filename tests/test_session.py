@@ -51,7 +51,11 @@ def small_kb(tmp_path: Path):
     ]
     checks = [{"id": "leaf.alpha", "text": _text("Alpha check"), "diagnoses": ["alpha"]}]
     inference = [
-        {"id": "r.split.yes", "when": {"facts": {"split": True}}, "then": {"support": {"alpha": 0.8, "beta": -0.6}, "explain": _text("Split says alpha.")}},
+        {
+            "id": "r.split.yes",
+            "when": {"facts": {"split": True}},
+            "then": {"support": {"alpha": 0.8, "beta": -0.6}, "explain": _text("Split says alpha.")},
+        },
         {"id": "r.split.no", "when": {"facts": {"split": False}}, "then": {"support": {"beta": 0.8, "alpha": -0.6}}},
         {"id": "r.weak", "when": {"facts": {"weak": True}}, "then": {"support": {"gamma": 0.3}}},
         {"id": "r.alpha.server", "when": {"candidate": "alpha", "missing": ["server"]}, "then": {"ask": "q.server"}},
@@ -202,7 +206,9 @@ def test_key_usage_story_asks_server_then_cipher_control(kb):
     session = Session(kb, now=NOW)
     _paste(session, {"key-usage-incompatible": 0.95})
     asked = []
-    final = drive(session, lambda q: asked.append(q) or {"q.server_software": "iis", "q.can_change_ciphers": True}.get(q))
+    final = drive(
+        session, lambda q: asked.append(q) or {"q.server_software": "iis", "q.can_change_ciphers": True}.get(q)
+    )
     assert asked == ["q.server_software", "q.can_change_ciphers"]
     assert final.diagnosis.candidates[0].id == "key-usage-incompatible"
     assert final.diagnosis.facts["can_change_ciphers"] is True

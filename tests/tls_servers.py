@@ -15,13 +15,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 HOST = "127.0.0.1"
-_VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,
-             "TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
+_VERSIONS = {
+    "TLSv1": ssl.TLSVersion.TLSv1,
+    "TLSv1.1": ssl.TLSVersion.TLSv1_1,
+    "TLSv1.2": ssl.TLSVersion.TLSv1_2,
+    "TLSv1.3": ssl.TLSVersion.TLSv1_3,
+}
 LIFETIME = 60.0  # no test server outlives this, whatever the test does
 
 
 def http_response(body: str = "<html><body>ok</body></html>", headers: dict[str, str] | None = None) -> bytes:
-    head = {"Content-Type": "text/html", "Content-Length": str(len(body.encode())), "Connection": "close", **(headers or {})}
+    head = {
+        "Content-Type": "text/html",
+        "Content-Length": str(len(body.encode())),
+        "Connection": "close",
+        **(headers or {}),
+    }
     lines = "".join(f"{k}: {v}\r\n" for k, v in head.items())
     return f"HTTP/1.1 200 OK\r\n{lines}\r\n{body}".encode()
 
@@ -69,9 +78,16 @@ def _guarded(handler: Callable[[socket.socket], None], conn: socket.socket) -> N
 
 
 def server_context(
-    cert: Path, key: Path, *, ciphers: str | None = None, min_version: str | None = None,
-    max_version: str | None = None, alpn: list[str] | None = None, client_ca: Path | None = None,
-    dh_params: Path | None = None, sni: dict[str, tuple[Path, Path]] | None = None,
+    cert: Path,
+    key: Path,
+    *,
+    ciphers: str | None = None,
+    min_version: str | None = None,
+    max_version: str | None = None,
+    alpn: list[str] | None = None,
+    client_ca: Path | None = None,
+    dh_params: Path | None = None,
+    sni: dict[str, tuple[Path, Path]] | None = None,
 ) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     if ciphers:
@@ -164,7 +180,9 @@ def wait_port(port: int, process: subprocess.Popen | None = None, seconds: float
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode(errors='replace') if process.stderr else ''}")
+            raise RuntimeError(
+                f"server exited: {process.stderr.read().decode(errors='replace') if process.stderr else ''}"
+            )
         with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.2):
             return
         time.sleep(0.02)
@@ -175,8 +193,21 @@ def wait_port(port: int, process: subprocess.Popen | None = None, seconds: float
 def openssl_server(cert: Path, key: Path, *args: str) -> Iterator[int]:
     """`openssl s_server -www` on 127.0.0.1 with extra arguments (`-cipher`, `-status_file`…)."""
     port = free_port()
-    command = ["openssl", "s_server", "-accept", f"{HOST}:{port}", "-cert", str(cert), "-key", str(key),
-               "-www", "-quiet", "-naccept", "200", *args]
+    command = [
+        "openssl",
+        "s_server",
+        "-accept",
+        f"{HOST}:{port}",
+        "-cert",
+        str(cert),
+        "-key",
+        str(key),
+        "-www",
+        "-quiet",
+        "-naccept",
+        "200",
+        *args,
+    ]
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_port(port, process)

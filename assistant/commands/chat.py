@@ -75,11 +75,13 @@ class Chat:
         try:
             message = json.loads(line)
         except ValueError:
-            raise InputError(_("Not a JSON object: send one object per line, for example {example}.").format(
-                example='{"say": "…"}')) from None
+            raise InputError(
+                _("Not a JSON object: send one object per line, for example {example}.").format(example='{"say": "…"}')
+            ) from None
         if not isinstance(message, dict) or not message:
-            raise InputError(_("Not a JSON object: send one object per line, for example {example}.").format(
-                example='{"say": "…"}'))
+            raise InputError(
+                _("Not a JSON object: send one object per line, for example {example}.").format(example='{"say": "…"}')
+            )
         unknown = sorted(set(message) - {"say", "answer", "probe", "files", "back", "lang", "why", "skip_probe"})
         if unknown:
             raise InputError(_("Unknown field {field}.").format(field=unknown[0]))
@@ -98,7 +100,8 @@ class Chat:
             extra["findings"] = self._probe(message["probe"])
             if self.session.facts.get("reachable") is False or not extra["findings"]:
                 extra["error"] = _("Could not reach {host}:{port}.").format(
-                    host=message["probe"]["host"], port=message["probe"].get("port", 443))
+                    host=message["probe"]["host"], port=message["probe"].get("port", 443)
+                )
         if "files" in message:
             extra["findings"] = self._files(message["files"])
         if "why" in message:
@@ -110,14 +113,17 @@ class Chat:
     def _lang(self, value: object) -> None:
         language = normalize_language(value) if isinstance(value, str) else None
         if language is None:
-            raise InputError(_("unknown language {language}; use one of {languages}").format(
-                language=value, languages=", ".join(LANGUAGES)))
+            raise InputError(
+                _("unknown language {language}; use one of {languages}").format(
+                    language=value, languages=", ".join(LANGUAGES)
+                )
+            )
         set_language(language)
         self.session.set_language(language)
 
     def _say(self, text: object) -> None:
         if not isinstance(text, str) or not text.strip():
-            raise InputError(_("\"say\" needs the pasted text as a string."))
+            raise InputError(_('"say" needs the pasted text as a string.'))
         try:
             self.session.say(text)
         except NotImplementedError:
@@ -125,12 +131,16 @@ class Chat:
 
     def _answer(self, answer: object) -> None:
         if not isinstance(answer, dict) or not isinstance(answer.get("question"), str) or "value" not in answer:
-            raise InputError(_("\"answer\" needs {example}.").format(
-                example='{"question": "q.server_software", "value": "iis"}'))
+            raise InputError(
+                _('"answer" needs {example}.').format(example='{"question": "q.server_software", "value": "iis"}')
+            )
         value = answer["value"]
         if isinstance(value, list | dict):
-            raise InputError(_("{value} is not a valid answer to {question}").format(
-                value=json.dumps(value), question=answer["question"]))
+            raise InputError(
+                _("{value} is not a valid answer to {question}").format(
+                    value=json.dumps(value), question=answer["question"]
+                )
+            )
         try:
             self.session.answer(answer["question"], value)
         except ValueError as error:
@@ -140,7 +150,7 @@ class Chat:
         from assistant.model import ProbeTarget
 
         if not isinstance(target, dict) or not isinstance(target.get("host"), str) or not target["host"].strip():
-            raise InputError(_("\"probe\" needs {example}.").format(example='{"host": "www.example.com", "port": 443}'))
+            raise InputError(_('"probe" needs {example}.').format(example='{"host": "www.example.com", "port": 443}'))
         port = target.get("port", 443)
         timeout = target.get("timeout", 5.0)
         if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
@@ -163,7 +173,7 @@ class Chat:
 
     def _files(self, paths: object) -> list[dict[str, Any]]:
         if not isinstance(paths, list) or not paths or not all(isinstance(p, str) and p for p in paths):
-            raise InputError(_("\"files\" needs a list of file paths."))
+            raise InputError(_('"files" needs a list of file paths.'))
         from assistant.files import check_files
 
         report = check_files(paths, now=self.session.now)

@@ -130,7 +130,10 @@ def _as_json(files: list[str], report, elapsed: float, hints: list[tuple[str, st
     return {
         "schema_version": 1,
         "target": {"files": list(files)},
-        "findings": [{"check": f.check, "status": str(f.status), "diagnosis": f.diagnosis, "evidence": f.evidence} for f in report.findings],
+        "findings": [
+            {"check": f.check, "status": str(f.status), "diagnosis": f.diagnosis, "evidence": f.evidence}
+            for f in report.findings
+        ],
         "diagnoses": [{"id": d, "score": s, "title": _title(d)} for d, s in _ranked(report.findings)],
         "facts": report.facts,
         "inventory": [asdict(item) for item in report.inventory],
@@ -146,7 +149,13 @@ def _as_text(report, hints: list[tuple[str, str]], written: list[str], colour: b
     def paint(status: Status, text: str) -> str:
         return f"\033[{_COLOURS[status]}m{text}\033[0m" if colour else text
 
-    labels = {Status.PASS: _("ok"), Status.WARN: _("warning"), Status.FAIL: _("problem"), Status.INFO: _("info"), Status.ERROR: _("error")}
+    labels = {
+        Status.PASS: _("ok"),
+        Status.WARN: _("warning"),
+        Status.FAIL: _("problem"),
+        Status.INFO: _("info"),
+        Status.ERROR: _("error"),
+    }
     kinds = {"certificate": _("certificate"), "private_key": _("private key"), "csr": _("CSR"), "other": _("other")}
     lines: list[str] = []
     for inventory in report.inventory:
@@ -178,9 +187,13 @@ def _as_text(report, hints: list[tuple[str, str]], written: list[str], colour: b
 
 def _describe(item) -> str:  # noqa: ANN001
     if item.kind == "certificate":
-        parts = [item.subject or "-", _("issued by {issuer}").format(issuer=item.issuer or "-"),
-                 _("valid {start} to {end}").format(start=item.not_before[:10], end=item.not_after[:10]),
-                 f"{item.key_type} {item.key_bits}", "SHA-256 " + item.sha256]
+        parts = [
+            item.subject or "-",
+            _("issued by {issuer}").format(issuer=item.issuer or "-"),
+            _("valid {start} to {end}").format(start=item.not_before[:10], end=item.not_after[:10]),
+            f"{item.key_type} {item.key_bits}",
+            "SHA-256 " + item.sha256,
+        ]
         if item.alias:
             parts.insert(0, _("alias {alias}").format(alias=item.alias))
         return ", ".join(parts)

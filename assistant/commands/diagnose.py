@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from assistant.i18n import _, current_language, normalize_language, pick, set_language
 
@@ -36,7 +36,10 @@ def read_text(value: str) -> str:
     if value == "-":
         data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
         if len(data) > MAX_INPUT_BYTES:
-            print(_("Only the first {size} MB of the input were read.").format(size=MAX_INPUT_BYTES // 2**20), file=sys.stderr)
+            print(
+                _("Only the first {size} MB of the input were read.").format(size=MAX_INPUT_BYTES // 2**20),
+                file=sys.stderr,
+            )
             data = data[:MAX_INPUT_BYTES]
         text = _decode(data)
     else:  # undecodable argv bytes arrive as surrogates; make them plain replacement characters
@@ -54,9 +57,9 @@ def load_knowledge():  # noqa: ANN201 - KnowledgeBase, imported lazily for start
         return load_kb()
     except KnowledgeBaseError as error:
         print(
-            _("The knowledge base has {count} problems; results may be incomplete (see `ssl-assistant kb check`).").format(
-                count=len(error.problems)
-            ),
+            _(
+                "The knowledge base has {count} problems; results may be incomplete (see `ssl-assistant kb check`)."
+            ).format(count=len(error.problems)),
             file=sys.stderr,
         )
         return read()
@@ -73,7 +76,7 @@ def _next_question(kb, evidence, candidates, language: str) -> dict | None:  # n
         from assistant.engine.session import Session
         from assistant.model import AskQuestion
 
-        session = Session(kb, now=datetime.now(timezone.utc), language=language)
+        session = Session(kb, now=datetime.now(UTC), language=language)
         session.merge(evidence, candidates)
         step = session.next_step()
     except Exception:  # noqa: BLE001 - the ranking stands on its own; the question is a bonus
@@ -127,17 +130,30 @@ def as_text(kb, candidates, language: str, question: dict | None, vague: list[st
         lines.append(_paint("1", _("Likely causes:"), colour))
         for number, candidate in enumerate(shown, 1):
             score = _("{percent} %").format(percent=round(candidate.score * 100))
-            heading = "{number}. {title}".format(number=number, title=title(kb, candidate.id, language))
-            lines.append(f"{_paint('1;33' if number == 1 else '1', heading, colour)}  {_paint('2', f'[{candidate.id}] {score}', colour)}")
+            heading = f"{number}. {title(kb, candidate.id, language)}"
+            lines.append(
+                f"{_paint('1;33' if number == 1 else '1', heading, colour)}  {_paint('2', f'[{candidate.id}] {score}', colour)}"
+            )
             entry = kb.entries.get(candidate.id)
             if entry is not None:
                 lines.append("   " + " ".join(pick(entry.summary, language).split()))
             for item in candidate.evidence[:3]:
                 where = _("characters {start}-{end}").format(start=item.span[0], end=item.span[1]) if item.span else ""
-                lines.append("   " + _paint("36", _("seen: \u201c{text}\u201d {where}").format(text=" ".join(item.text.split())[:100], where=where), colour))
+                lines.append(
+                    "   "
+                    + _paint(
+                        "36",
+                        _("seen: \u201c{text}\u201d {where}").format(
+                            text=" ".join(item.text.split())[:100], where=where
+                        ),
+                        colour,
+                    )
+                )
     else:
         lines.append(_paint("1", _("Nothing in this text points to a known certificate problem."), colour))
-        lines.append(_("Paste the exact error message or code, or run `ssl-assistant` and answer a few questions instead."))
+        lines.append(
+            _("Paste the exact error message or code, or run `ssl-assistant` and answer a few questions instead.")
+        )
     if vague:
         lines.append(_("Recognised, but too general to name a cause: {codes}").format(codes=", ".join(vague)))
     if question:
@@ -146,7 +162,9 @@ def as_text(kb, candidates, language: str, question: dict | None, vague: list[st
         for option in question["options"]:
             lines.append(f"   - {option['text']}")
     lines.append("")
-    lines.append(_paint("2", _("Reply language: {language}").format(language=LANGUAGE_NAMES.get(language, language)), colour))
+    lines.append(
+        _paint("2", _("Reply language: {language}").format(language=LANGUAGE_NAMES.get(language, language)), colour)
+    )
     return "\n".join(lines)
 
 

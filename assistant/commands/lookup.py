@@ -46,17 +46,23 @@ def as_text(kb, query: str, rows, language: str, colour: bool) -> str:  # noqa: 
         return _("No known error code, number or message matches \u201c{query}\u201d.").format(query=query)
     lines: list[str] = []
     for row in rows:
-        name = " ".join(part for part in (row.code, f"({row.number})" if row.number and row.number != row.code else "") if part)
+        name = " ".join(
+            part for part in (row.code, f"({row.number})" if row.number and row.number != row.code else "") if part
+        )
         lines.append(f"{_paint('2', row.ecosystem, colour)}  {_paint('1', name or row.message[:80], colour)}")
         if row.message:
             lines.append(f"   {row.message}")
         if not row.diagnoses:
-            lines.append("   " + _("Too general to name a cause on its own: paste the whole error or run `ssl-assistant`."))
+            lines.append(
+                "   " + _("Too general to name a cause on its own: paste the whole error or run `ssl-assistant`.")
+            )
     found = diagnoses(rows)
     if found:
         lines += ["", _paint("1", _("What it points to:"), colour)]
         for diagnosis, _score in found:
-            lines.append(f"- {_paint('1;33', title(kb, diagnosis, language), colour)}  {_paint('2', f'[{diagnosis}]', colour)}")
+            lines.append(
+                f"- {_paint('1;33', title(kb, diagnosis, language), colour)}  {_paint('2', f'[{diagnosis}]', colour)}"
+            )
             entry = kb.entries.get(diagnosis)
             if entry is not None:
                 lines.append("  " + " ".join(pick(entry.summary, language).split()))

@@ -57,7 +57,10 @@ def as_json(report: ProbeReport) -> dict:
     return {
         "schema_version": 1,
         "target": asdict(report.target),
-        "findings": [{"check": f.check, "status": str(f.status), "diagnosis": f.diagnosis, "evidence": f.evidence} for f in report.findings],
+        "findings": [
+            {"check": f.check, "status": str(f.status), "diagnosis": f.diagnosis, "evidence": f.evidence}
+            for f in report.findings
+        ],
         "diagnoses": [{"id": d, "score": s, "title": _title(d)} for d, s in ranked(report)],
         "facts": report.facts,
         "elapsed_s": report.elapsed_s,
@@ -71,7 +74,13 @@ def as_text(report: ProbeReport, colour: bool) -> str:
     def paint(status: Status, text: str) -> str:
         return f"\033[{_COLOURS[status]}m{text}\033[0m" if colour else text
 
-    labels = {Status.PASS: _("ok"), Status.WARN: _("warning"), Status.FAIL: _("problem"), Status.INFO: _("info"), Status.ERROR: _("error")}
+    labels = {
+        Status.PASS: _("ok"),
+        Status.WARN: _("warning"),
+        Status.FAIL: _("problem"),
+        Status.INFO: _("info"),
+        Status.ERROR: _("error"),
+    }
     target = report.target
     lines = [_("Probe of {host} port {port}").format(host=target.host, port=target.port), ""]
     for finding in report.findings:
@@ -87,7 +96,9 @@ def as_text(report: ProbeReport, colour: bool) -> str:
         lines.append(_("The server could not be reached."))
     else:
         lines.append(_("No problem found."))
-    lines.append(_("{handshakes} handshakes in {seconds:.2f} s").format(handshakes=report.handshakes, seconds=report.elapsed_s))
+    lines.append(
+        _("{handshakes} handshakes in {seconds:.2f} s").format(handshakes=report.handshakes, seconds=report.elapsed_s)
+    )
     return "\n".join(lines)
 
 
@@ -106,7 +117,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         host, port = parse_target(args.target)
     except ValueError:
-        print(_("ssl-assistant probe: {target} is not a valid HOST[:PORT].").format(target=args.target), file=sys.stderr)
+        print(
+            _("ssl-assistant probe: {target} is not a valid HOST[:PORT].").format(target=args.target), file=sys.stderr
+        )
         return EXIT_USAGE
     if not args.timeout or args.timeout <= 0 or args.timeout > 300:
         print(_("ssl-assistant probe: --timeout must be between 0 and 300 seconds."), file=sys.stderr)
@@ -118,11 +131,23 @@ def run(args: argparse.Namespace) -> int:
             with open(args.ca_file, "rb") as stream:
                 x509.load_pem_x509_certificates(stream.read())
         except (OSError, ValueError) as error:
-            print(_("ssl-assistant probe: cannot read CA certificates from {file}: {error}").format(file=args.ca_file, error=error), file=sys.stderr)
+            print(
+                _("ssl-assistant probe: cannot read CA certificates from {file}: {error}").format(
+                    file=args.ca_file, error=error
+                ),
+                file=sys.stderr,
+            )
             return EXIT_USAGE
     from assistant.probes import DEFAULT_CHECKS, run_probe
 
-    target = ProbeTarget(host=host, port=port, sni=args.sni, ca_file=args.ca_file, timeout=args.timeout, allow_fetch=bool(args.allow_fetch))
+    target = ProbeTarget(
+        host=host,
+        port=port,
+        sni=args.sni,
+        ca_file=args.ca_file,
+        timeout=args.timeout,
+        allow_fetch=bool(args.allow_fetch),
+    )
     report = run_probe(target, checks=None if args.full else DEFAULT_CHECKS)
     if args.json:
         print(json.dumps(as_json(report), ensure_ascii=False, indent=2))
@@ -131,9 +156,14 @@ def run(args: argparse.Namespace) -> int:
     from assistant.history import record_case
 
     record_case(
-        args, "probe", current_language(), "",
+        args,
+        "probe",
+        current_language(),
+        "",
         diagnoses=[{"id": diagnosis_id, "score": score} for diagnosis_id, score in ranked(report)],
-        findings=report.findings, facts=report.facts, target=asdict(report.target),
+        findings=report.findings,
+        facts=report.facts,
+        target=asdict(report.target),
     )
     if report.unreachable:
         return EXIT_UNREACHABLE

@@ -75,7 +75,11 @@ def parse_hosts(text: str) -> tuple[list[HostLine], list[str]]:
                 raise ValueError(raw)
             host, port = parse_host_port(words[0])
         except ValueError:
-            errors.append(_("line {line}: expected host[:port][ sni], found \u201c{text}\u201d").format(line=number, text=raw.strip()[:80]))
+            errors.append(
+                _("line {line}: expected host[:port][ sni], found \u201c{text}\u201d").format(
+                    line=number, text=raw.strip()[:80]
+                )
+            )
             continue
         hosts.append(HostLine(number, host, port, words[1] if len(words) > 1 else None))
     return hosts, errors
@@ -120,7 +124,11 @@ def probe_many(
             with lock:
                 running.discard(cancel)
         if cancel.is_set() and not stop.is_set():
-            late = Finding("reach.handshake", Status.ERROR, _("The probe took longer than {seconds} s and was stopped.").format(seconds=round(deadline, 1)))
+            late = Finding(
+                "reach.handshake",
+                Status.ERROR,
+                _("The probe took longer than {seconds} s and was stopped.").format(seconds=round(deadline, 1)),
+            )
             report = replace(report, findings=(*report.findings, late))
         return report
 
@@ -181,7 +189,13 @@ def table(results: Sequence[tuple[HostLine, ProbeReport]], colour: bool) -> str:
         days = report.facts.get("cert_days_left")
         code = outcome(report)
         found = problems(report) or [f.check for f in report.findings if f.status == Status.ERROR]
-        rows.append(([host.label, "-" if days is None else str(days), labels[code], ", ".join(found) or "-"], code, days if isinstance(days, int) else None))
+        rows.append(
+            (
+                [host.label, "-" if days is None else str(days), labels[code], ", ".join(found) or "-"],
+                code,
+                days if isinstance(days, int) else None,
+            )
+        )
     widths = [max(_width(cells[i]) for cells in [header, *(r[0] for r in rows)]) for i in range(3)]
 
     def paint(code: str, text: str) -> str:
@@ -203,8 +217,14 @@ def table(results: Sequence[tuple[HostLine, ProbeReport]], colour: bool) -> str:
 def summary(outcomes: Sequence[int], seconds: float) -> str:
     count = len(outcomes)
     text = ngettext("{count} host probed in {seconds:.1f} s", "{count} hosts probed in {seconds:.1f} s", count)
-    return text.format(count=count, seconds=seconds) + ": " + _("{clean} clean, {problems} with problems, {unreachable} unreachable").format(
-        clean=outcomes.count(EXIT_OK), problems=outcomes.count(EXIT_PROBLEMS), unreachable=outcomes.count(EXIT_UNREACHABLE)
+    return (
+        text.format(count=count, seconds=seconds)
+        + ": "
+        + _("{clean} clean, {problems} with problems, {unreachable} unreachable").format(
+            clean=outcomes.count(EXIT_OK),
+            problems=outcomes.count(EXIT_PROBLEMS),
+            unreachable=outcomes.count(EXIT_UNREACHABLE),
+        )
     )
 
 
@@ -224,8 +244,15 @@ class _Progress:
             TimeElapsedColumn,
         )
 
-        self.bar = Progress(TextColumn(_("Probing")), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
-                            console=Console(stderr=True), transient=True)
+        self.bar = Progress(
+            TextColumn(_("Probing")),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=Console(stderr=True),
+            transient=True,
+        )
         self.task = self.bar.add_task("", total=total)  # type: ignore[attr-defined]
         self.bar.start()  # type: ignore[attr-defined]
 
@@ -261,7 +288,10 @@ def run(args: argparse.Namespace, *, out: Callable[[str], None] | None = None) -
     try:
         hosts, errors = parse_hosts(_read(args.from_file))
     except (OSError, ValueError) as error:
-        print(_("ssl-assistant probe: cannot read {file}: {error}").format(file=args.from_file, error=error), file=sys.stderr)
+        print(
+            _("ssl-assistant probe: cannot read {file}: {error}").format(file=args.from_file, error=error),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     if errors or not hosts or len(hosts) > MAX_HOSTS:
         for message in errors:

@@ -32,8 +32,11 @@ def run(args: argparse.Namespace) -> int:
     from assistant.kb.schema import PLATFORMS
 
     if args.platform and args.platform not in PLATFORMS:
-        return _fail(_("ssl-assistant report: unknown platform {platform}; use one of {platforms}.").format(
-            platform=args.platform, platforms=", ".join(PLATFORMS)))
+        return _fail(
+            _("ssl-assistant report: unknown platform {platform}; use one of {platforms}.").format(
+                platform=args.platform, platforms=", ".join(PLATFORMS)
+            )
+        )
     number = case_number(args.source)
     unreachable = False
     if number is not None:
@@ -45,14 +48,22 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, sqlite3.Error) as error:
             return _fail(_("ssl-assistant report: cannot open the case history: {error}").format(error=error))
         if case is None:
-            return _fail(_("ssl-assistant report: there is no case {number} in the history (see `ssl-assistant history`).").format(number=number))
+            return _fail(
+                _(
+                    "ssl-assistant report: there is no case {number} in the history (see `ssl-assistant history`)."
+                ).format(number=number)
+            )
     else:
         from assistant.commands.probe_batch import parse_host_port
 
         try:
             host, port = parse_host_port(args.source)
         except ValueError:
-            return _fail(_("ssl-assistant report: {source} is neither a case number nor a HOST[:PORT].").format(source=args.source))
+            return _fail(
+                _("ssl-assistant report: {source} is neither a case number nor a HOST[:PORT].").format(
+                    source=args.source
+                )
+            )
         case = _probe_case(args, host, port)
         unreachable = any(f.get("check", "").startswith("reach.") and f.get("status") == "fail" for f in case.findings)
 

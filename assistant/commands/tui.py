@@ -25,9 +25,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         print(
-            _(
-                "The interactive assistant needs a terminal; see `ssl-assistant --help` for the commands."
-            ),
+            _("The interactive assistant needs a terminal; see `ssl-assistant --help` for the commands."),
             file=sys.stderr,
         )
         return 2

@@ -14,7 +14,9 @@ from assistant.model import AskQuestion, FactValue, Finished, SuggestProbe
 Answerer = Callable[[str], FactValue]
 
 
-def drive(session: Session, answer: Answerer, *, limit: int = 30, on_step: Callable[[Session], None] | None = None) -> Finished:
+def drive(
+    session: Session, answer: Answerer, *, limit: int = 30, on_step: Callable[[Session], None] | None = None
+) -> Finished:
     """Answer every question with `answer(question_id)` until the session finishes.
 
     `on_step` is called before each step (for measuring when the right diagnosis first leads).

@@ -55,9 +55,7 @@ def extract_codes(text: str) -> tuple[tuple[str, tuple[int, int]], ...]:
     text = _JUNK.sub(lambda m: " " * len(m.group()), text)  # same length: spans stay true
     seen: set[str] = set()
     codes: list[tuple[str, tuple[int, int]]] = []
-    for match in sorted(
-        [*_TOKEN.finditer(text), *_NUMBER.finditer(text)], key=lambda m: m.start()
-    ):
+    for match in sorted([*_TOKEN.finditer(text), *_NUMBER.finditer(text)], key=lambda m: m.start()):
         token = match.group().rstrip("-")
         if not _is_code(token):
             continue
@@ -94,10 +92,19 @@ _CLIENT_PLATFORM = [
     ("java", re.compile(r"\bjava(?:x)?\.|\bPKIX\b|\bkeytool\b|\bjdk\b|\bjre\b|\bspring\b", re.IGNORECASE)),
     ("python", re.compile(r"\bpython\b|\bpip\b|_ssl\.c|\burllib3?\b|\brequests\b|\bconda\b", re.IGNORECASE)),
     ("curl", re.compile(r"\bcurl\b|\blibcurl\b", re.IGNORECASE)),
-    ("node", re.compile(r"\bnode(?:\.?js)?\b|\bnpm\b|\byarn\b|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_TLS_", re.IGNORECASE)),
+    (
+        "node",
+        re.compile(r"\bnode(?:\.?js)?\b|\bnpm\b|\byarn\b|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_TLS_", re.IGNORECASE),
+    ),
     ("go", re.compile(r"\bgolang\b|\bx509: |\bgo(?: version)? 1\.\d+", re.IGNORECASE)),
     ("dotnet", re.compile(r"\.net\b|\bSystem\.Net\b|\bHttpClient\b|\bSslStream\b|\bC#", re.IGNORECASE)),
-    ("browser", re.compile(r"\bchrome\b|\bfirefox\b|\bsafari\b|\bedge\b|browser|NET::ERR_|SEC_ERROR_|브라우저|浏览器|瀏覽器", re.IGNORECASE)),
+    (
+        "browser",
+        re.compile(
+            r"\bchrome\b|\bfirefox\b|\bsafari\b|\bedge\b|browser|NET::ERR_|SEC_ERROR_|브라우저|浏览器|瀏覽器",
+            re.IGNORECASE,
+        ),
+    ),
 ]
 _BROWSER = [
     ("edge", re.compile(r"\bedge\b|엣지", re.IGNORECASE)),
@@ -139,7 +146,11 @@ def read_facts(text: str, codes: tuple[tuple[str, tuple[int, int]], ...]) -> Fac
         facts["host"] = host
     if port and 0 < port < 65536:
         facts["port"] = port
-    for name, rules in (("server_software", _SERVER_SOFTWARE), ("client_platform", _CLIENT_PLATFORM), ("browser", _BROWSER)):
+    for name, rules in (
+        ("server_software", _SERVER_SOFTWARE),
+        ("client_platform", _CLIENT_PLATFORM),
+        ("browser", _BROWSER),
+    ):
         value = _first(rules, text)
         if value:
             facts[name] = value

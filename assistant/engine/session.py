@@ -224,7 +224,8 @@ class Session:
                     {
                         "record": entry.source,
                         "findings": [
-                            {"check": f.check, "status": str(f.status), "diagnosis": f.diagnosis} for f in entry.findings
+                            {"check": f.check, "status": str(f.status), "diagnosis": f.diagnosis}
+                            for f in entry.findings
                         ],
                     }
                 )
@@ -294,7 +295,8 @@ class Session:
         return [
             c.id
             for c in state.candidates[1:]
-            if c.id != leader and any(item.ref == top for item in state.evidence.get(c.id, []) if item.source == "paste")
+            if c.id != leader
+            and any(item.ref == top for item in state.evidence.get(c.id, []) if item.source == "paste")
         ]
 
     def _best_question(self, state: _State, weights: dict[str, float] | None = None) -> str | None:
@@ -419,7 +421,7 @@ class Session:
             shown = _("yes") if value else _("no")
         if value is None:
             shown = _("I don't know")
-        return "{question} {answer}".format(question=pick(question.text, self.language), answer=shown)
+        return f"{pick(question.text, self.language)} {shown}"
 
     def _priors(self, state: _State) -> dict[str, float]:
         """Paste priors, with one inheritance: a rule that fires because X is a candidate and moves
@@ -464,9 +466,7 @@ class Session:
         """The facts an answer sets, typed as declared; ValueError when the value does not fit."""
         if value is None:
             return {question.sets: None}
-        wrong = ValueError(
-            _("{value} is not a valid answer to {question}").format(value=value, question=question.id)
-        )
+        wrong = ValueError(_("{value} is not a valid answer to {question}").format(value=value, question=question.id))
         if question.kind == "yes_no":
             if isinstance(value, bool):
                 return {question.sets: value}

@@ -94,9 +94,9 @@ def _read(path: Path) -> bytes:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise FileProblem(
-                _("{file} is {size} MB; certificate, key and keystore files are far smaller, so it was not read.").format(
-                    file=name, size=round(size / 1024 / 1024, 1)
-                ),
+                _(
+                    "{file} is {size} MB; certificate, key and keystore files are far smaller, so it was not read."
+                ).format(file=name, size=round(size / 1024 / 1024, 1)),
                 "too_large",
             )
         with path.open("rb") as stream:
@@ -104,9 +104,14 @@ def _read(path: Path) -> bytes:
     except PermissionError:
         raise FileProblem(_("{file} cannot be read: permission denied.").format(file=name), "unreadable") from None
     except OSError as error:
-        raise FileProblem(_("{file} cannot be read: {error}").format(file=name, error=error.strerror or error), "unreadable") from None
+        raise FileProblem(
+            _("{file} cannot be read: {error}").format(file=name, error=error.strerror or error), "unreadable"
+        ) from None
     if len(data) > MAX_BYTES:
-        raise FileProblem(_("{file} is larger than {size} MB, so it was not read.").format(file=name, size=MAX_BYTES // 1024 // 1024), "too_large")
+        raise FileProblem(
+            _("{file} is larger than {size} MB, so it was not read.").format(file=name, size=MAX_BYTES // 1024 // 1024),
+            "too_large",
+        )
     if not data.strip():
         raise FileProblem(_("{file} is empty.").format(file=name), "empty")
     return data
@@ -131,8 +136,16 @@ def parse(path: Path, data: bytes, password: bytes | None) -> Loaded:
     if data[:1] == b"\x30":
         return _der(path, data, password)
     if text is not None:
-        raise FileProblem(_("{file} is a text file with no certificate, key or CSR in it (no -----BEGIN line).").format(file=path), "unknown")
-    raise FileProblem(_("{file} is not a certificate, key, CSR or keystore in any format I know (PEM, DER, PKCS#7, PKCS#12, JKS).").format(file=path), "unknown")
+        raise FileProblem(
+            _("{file} is a text file with no certificate, key or CSR in it (no -----BEGIN line).").format(file=path),
+            "unknown",
+        )
+    raise FileProblem(
+        _(
+            "{file} is not a certificate, key, CSR or keystore in any format I know (PEM, DER, PKCS#7, PKCS#12, JKS)."
+        ).format(file=path),
+        "unknown",
+    )
 
 
 def _as_text(data: bytes) -> bytes | None:
@@ -179,7 +192,12 @@ def _pem(path: Path, text: bytes, password: bytes | None) -> Loaded:
                 "damaged",
             ) from None
     if not labels:
-        raise FileProblem(_("{file} has a -----BEGIN line without its matching -----END line; the file is cut short or damaged.").format(file=path), "damaged")
+        raise FileProblem(
+            _(
+                "{file} has a -----BEGIN line without its matching -----END line; the file is cut short or damaged."
+            ).format(file=path),
+            "damaged",
+        )
     kinds = set(labels)
     if kinds <= _CSR_LABELS:
         loaded.format = "csr"
@@ -226,7 +244,12 @@ def _der(path: Path, data: bytes, password: bytes | None) -> Loaded:
                 loaded.add_cert(cert)
             return loaded
         except ValueError as error:
-            raise FileProblem(_("{file} looks like a PKCS#7 bundle but cannot be read: {error}").format(file=path, error=_reason(error)), "damaged") from None
+            raise FileProblem(
+                _("{file} looks like a PKCS#7 bundle but cannot be read: {error}").format(
+                    file=path, error=_reason(error)
+                ),
+                "damaged",
+            ) from None
     try:
         loaded = Loaded(path, "csr", "DER")
         loaded.csrs.append(x509.load_der_x509_csr(data))
@@ -243,7 +266,10 @@ def _der(path: Path, data: bytes, password: bytes | None) -> Loaded:
         return loaded
     except (ValueError, Exception):  # noqa: BLE001 - any parser refusal means "not a key either"
         pass
-    raise FileProblem(_("{file} is binary (DER) data but not a certificate, key, CSR, PKCS#7 or PKCS#12 file.").format(file=path), "unknown")
+    raise FileProblem(
+        _("{file} is binary (DER) data but not a certificate, key, CSR, PKCS#7 or PKCS#12 file.").format(file=path),
+        "unknown",
+    )
 
 
 def _private_key(path: Path, data: bytes, password: bytes | None, *, pem: bool) -> PrivateKeyTypes:
@@ -281,7 +307,13 @@ def _pkcs12(path: Path, data: bytes, password: bytes | None) -> Loaded:
     if bundle.key is not None:
         loaded.keys.append(bundle.key)
         chain = [bundle.cert.certificate] if bundle.cert is not None else []
-        loaded.entries.append(KeyEntry(loaded.cert_aliases[0] if loaded.certs else None, bundle.key, chain + [c.certificate for c in bundle.additional_certs]))
+        loaded.entries.append(
+            KeyEntry(
+                loaded.cert_aliases[0] if loaded.certs else None,
+                bundle.key,
+                chain + [c.certificate for c in bundle.additional_certs],
+            )
+        )
     return loaded
 
 
@@ -296,7 +328,10 @@ def _java_keystore(path: Path, data: bytes, password: bytes | None) -> Loaded:
     except jks.util.KeystoreSignatureException:
         raise _wrong_password(path) from None
     except Exception as error:  # noqa: BLE001 - pyjks raises many kinds on damaged input
-        raise FileProblem(_("{file} looks like a Java keystore but cannot be read: {error}").format(file=path, error=_reason(error)), "damaged") from None
+        raise FileProblem(
+            _("{file} looks like a Java keystore but cannot be read: {error}").format(file=path, error=_reason(error)),
+            "damaged",
+        ) from None
     loaded = Loaded(path, "jks", "binary", key_encrypted=True, store_type=store.store_type)
     for alias, entry in sorted(store.private_keys.items()):
         chain = [x509.load_der_x509_certificate(der) for _kind, der in entry.cert_chain]
@@ -318,11 +353,19 @@ def _java_keystore(path: Path, data: bytes, password: bytes | None) -> Loaded:
 
 
 def _password_needed(path: Path) -> FileProblem:
-    return FileProblem(_("{file} is protected by a password; give it with --password-file (or type it when asked).").format(file=path), "password_needed")
+    return FileProblem(
+        _("{file} is protected by a password; give it with --password-file (or type it when asked).").format(file=path),
+        "password_needed",
+    )
 
 
 def _wrong_password(path: Path) -> FileProblem:
-    return FileProblem(_("{file} could not be opened with the password given: the password is wrong, or the file is damaged.").format(file=path), "wrong_password")
+    return FileProblem(
+        _("{file} could not be opened with the password given: the password is wrong, or the file is damaged.").format(
+            file=path
+        ),
+        "wrong_password",
+    )
 
 
 def _reason(error: Exception) -> str:

@@ -20,9 +20,13 @@ from assistant.model import Facts, Finding, Status
 
 _EXPIRY_WARNING_DAYS = 14
 _KEY_USAGE_NAMES = (
-    ("digital_signature", "digitalSignature"), ("content_commitment", "nonRepudiation"),
-    ("key_encipherment", "keyEncipherment"), ("data_encipherment", "dataEncipherment"),
-    ("key_agreement", "keyAgreement"), ("key_cert_sign", "keyCertSign"), ("crl_sign", "cRLSign"),
+    ("digital_signature", "digitalSignature"),
+    ("content_commitment", "nonRepudiation"),
+    ("key_encipherment", "keyEncipherment"),
+    ("data_encipherment", "dataEncipherment"),
+    ("key_agreement", "keyAgreement"),
+    ("key_cert_sign", "keyCertSign"),
+    ("crl_sign", "cRLSign"),
 )
 
 
@@ -93,7 +97,9 @@ def san_names(cert: x509.Certificate) -> tuple[str, ...] | None:
     san = _ext(cert, x509.SubjectAlternativeName)
     if san is None:
         return None
-    return tuple(san.get_values_for_type(x509.DNSName)) + tuple(str(ip) for ip in san.get_values_for_type(x509.IPAddress))  # type: ignore[attr-defined]
+    return tuple(san.get_values_for_type(x509.DNSName)) + tuple(
+        str(ip) for ip in san.get_values_for_type(x509.IPAddress)
+    )  # type: ignore[attr-defined]
 
 
 def key_usage(cert: x509.Certificate) -> list[str] | None:
@@ -111,10 +117,21 @@ def signature_name(cert: x509.Certificate) -> str:
 def cert_item(cert: x509.Certificate, alias: str | None = None) -> Item:
     kind, bits = key_desc(cert.public_key())
     return Item(
-        "certificate", cert.subject.rfc4514_string(), cert.issuer.rfc4514_string(),
-        cert.not_valid_before_utc.isoformat(), cert.not_valid_after_utc.isoformat(), format(cert.serial_number, "X"),
-        fingerprint(cert), fingerprint(cert, "sha1"), kind, bits, signature_name(cert), san_names(cert) or (),
-        is_ca(cert), self_signed(cert), alias or "",
+        "certificate",
+        cert.subject.rfc4514_string(),
+        cert.issuer.rfc4514_string(),
+        cert.not_valid_before_utc.isoformat(),
+        cert.not_valid_after_utc.isoformat(),
+        format(cert.serial_number, "X"),
+        fingerprint(cert),
+        fingerprint(cert, "sha1"),
+        kind,
+        bits,
+        signature_name(cert),
+        san_names(cert) or (),
+        is_ca(cert),
+        self_signed(cert),
+        alias or "",
     )
 
 
@@ -124,14 +141,25 @@ def inventory(loaded: Loaded, certs: list[x509.Certificate]) -> FileInventory:
     for key in loaded.keys:
         kind, bits = key_desc(key)
         owner = next((name_of(c.subject) for c in certs if key_matches(c, key)), "")
-        items.append(Item("private_key", key_type=kind, key_bits=bits, encrypted=loaded.key_encrypted, belongs_to=owner))
+        items.append(
+            Item("private_key", key_type=kind, key_bits=bits, encrypted=loaded.key_encrypted, belongs_to=owner)
+        )
     for entry in loaded.entries:
         if entry.key is None:
             items.append(Item("private_key", alias=entry.alias or "", encrypted=True))
     for csr in loaded.csrs:
         kind, bits = key_desc(csr.public_key())
         owner = next((name_of(c.subject) for c in certs if spki(c.public_key()) == spki(csr.public_key())), "")
-        items.append(Item("csr", csr.subject.rfc4514_string(), key_type=kind, key_bits=bits, signature=_csr_signature(csr), belongs_to=owner))
+        items.append(
+            Item(
+                "csr",
+                csr.subject.rfc4514_string(),
+                key_type=kind,
+                key_bits=bits,
+                signature=_csr_signature(csr),
+                belongs_to=owner,
+            )
+        )
     items += [Item("other", subject=label) for label in loaded.other]
     return FileInventory(str(loaded.path), loaded.format, loaded.encoding, tuple(items))
 
@@ -154,32 +182,98 @@ def judge_cert(cert: x509.Certificate, where: str, now: datetime, *, server: boo
     days_left = (not_after - now).days
     expired_diagnosis = "cert-expired" if server else "expired-in-chain"
     if not_after < now:
-        out.append(_f("file.cert_validity", Status.FAIL, _("The certificate {name} in {file} expired on {date} (notAfter).").format(
-            name=name, file=where, date=not_after.isoformat(timespec="minutes")), expired_diagnosis))
+        out.append(
+            _f(
+                "file.cert_validity",
+                Status.FAIL,
+                _("The certificate {name} in {file} expired on {date} (notAfter).").format(
+                    name=name, file=where, date=not_after.isoformat(timespec="minutes")
+                ),
+                expired_diagnosis,
+            )
+        )
     elif not_before > now:
-        out.append(_f("file.cert_validity", Status.FAIL, _("The certificate {name} in {file} is not valid before {date} (notBefore), which is still in the future.").format(
-            name=name, file=where, date=not_before.isoformat(timespec="minutes")), "cert-not-yet-valid"))
+        out.append(
+            _f(
+                "file.cert_validity",
+                Status.FAIL,
+                _(
+                    "The certificate {name} in {file} is not valid before {date} (notBefore), which is still in the future."
+                ).format(name=name, file=where, date=not_before.isoformat(timespec="minutes")),
+                "cert-not-yet-valid",
+            )
+        )
     elif days_left < _EXPIRY_WARNING_DAYS:
-        out.append(_f("file.cert_validity", Status.WARN, _("The certificate {name} in {file} expires on {date}, in {days} days.").format(
-            name=name, file=where, date=not_after.date().isoformat(), days=days_left), expired_diagnosis))
+        out.append(
+            _f(
+                "file.cert_validity",
+                Status.WARN,
+                _("The certificate {name} in {file} expires on {date}, in {days} days.").format(
+                    name=name, file=where, date=not_after.date().isoformat(), days=days_left
+                ),
+                expired_diagnosis,
+            )
+        )
     else:
-        out.append(_f("file.cert_validity", Status.PASS, _("The certificate {name} in {file} is valid from {start} to {end} ({days} days left).").format(
-            name=name, file=where, start=not_before.date().isoformat(), end=not_after.date().isoformat(), days=days_left), expired_diagnosis))
+        out.append(
+            _f(
+                "file.cert_validity",
+                Status.PASS,
+                _("The certificate {name} in {file} is valid from {start} to {end} ({days} days left).").format(
+                    name=name,
+                    file=where,
+                    start=not_before.date().isoformat(),
+                    end=not_after.date().isoformat(),
+                    days=days_left,
+                ),
+                expired_diagnosis,
+            )
+        )
 
     signature = signature_name(cert)
     is_root = self_signed(cert)
     if not is_root and any(weak in signature.lower() for weak in ("sha1", "md5", "md2")):
-        out.append(_f("file.signature", Status.FAIL, _("The certificate {name} in {file} is signed with {algorithm}; browsers and current systems reject SHA-1 and MD5 signatures.").format(
-            name=name, file=where, algorithm=signature), "weak-signature"))
+        out.append(
+            _f(
+                "file.signature",
+                Status.FAIL,
+                _(
+                    "The certificate {name} in {file} is signed with {algorithm}; browsers and current systems reject SHA-1 and MD5 signatures."
+                ).format(name=name, file=where, algorithm=signature),
+                "weak-signature",
+            )
+        )
     elif server:
-        out.append(_f("file.signature", Status.PASS, _("The certificate {name} is signed with {algorithm}.").format(name=name, algorithm=signature), "weak-signature"))
+        out.append(
+            _f(
+                "file.signature",
+                Status.PASS,
+                _("The certificate {name} is signed with {algorithm}.").format(name=name, algorithm=signature),
+                "weak-signature",
+            )
+        )
 
     kind, bits = key_desc(cert.public_key())
     if (kind in ("RSA", "DSA") and bits < 2048) or (kind.startswith("EC ") and bits < 256):
-        out.append(_f("file.key_size", Status.FAIL, _("The key of the certificate {name} in {file} is {kind}, {bits} bits; clients require at least RSA 2048 or EC 256.").format(
-            name=name, file=where, kind=kind, bits=bits), "weak-key"))
+        out.append(
+            _f(
+                "file.key_size",
+                Status.FAIL,
+                _(
+                    "The key of the certificate {name} in {file} is {kind}, {bits} bits; clients require at least RSA 2048 or EC 256."
+                ).format(name=name, file=where, kind=kind, bits=bits),
+                "weak-key",
+            )
+        )
     elif server:
-        out.append(_f("file.key_size", Status.PASS, _("The key of the certificate {name} is {kind}, {bits} bits.").format(name=name, kind=kind, bits=bits), "weak-key"))
+        out.append(
+            _f(
+                "file.key_size",
+                Status.PASS,
+                _("The key of the certificate {name} is {kind}, {bits} bits.").format(name=name, kind=kind, bits=bits),
+                "weak-key",
+            )
+        )
 
     if server:
         out += _judge_server(cert, where, name, kind, is_root)
@@ -189,39 +283,124 @@ def judge_cert(cert: x509.Certificate, where: str, now: datetime, *, server: boo
 def _judge_server(cert: x509.Certificate, where: str, name: str, kind: str, is_root: bool) -> list[Finding]:
     out: list[Finding] = []
     if is_root:
-        out.append(_f("file.self_signed", Status.FAIL, _("The certificate {name} in {file} is self-signed: browsers trust it only where it was imported by hand.").format(
-            name=name, file=where), "self-signed"))
+        out.append(
+            _f(
+                "file.self_signed",
+                Status.FAIL,
+                _(
+                    "The certificate {name} in {file} is self-signed: browsers trust it only where it was imported by hand."
+                ).format(name=name, file=where),
+                "self-signed",
+            )
+        )
     else:
-        out.append(_f("file.self_signed", Status.PASS, _("The certificate {name} is issued by {issuer}.").format(name=name, issuer=name_of(cert.issuer)), "self-signed"))
+        out.append(
+            _f(
+                "file.self_signed",
+                Status.PASS,
+                _("The certificate {name} is issued by {issuer}.").format(name=name, issuer=name_of(cert.issuer)),
+                "self-signed",
+            )
+        )
 
     names = san_names(cert)
     if names is None:
         cns = ", ".join(str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)) or "-"
-        out.append(_f("file.san", Status.FAIL, _("The certificate {name} in {file} has no subjectAltName; its name is only in the subject CN ({cn}), which browsers ignore.").format(
-            name=name, file=where, cn=cns), "missing-san"))
+        out.append(
+            _f(
+                "file.san",
+                Status.FAIL,
+                _(
+                    "The certificate {name} in {file} has no subjectAltName; its name is only in the subject CN ({cn}), which browsers ignore."
+                ).format(name=name, file=where, cn=cns),
+                "missing-san",
+            )
+        )
     else:
-        out.append(_f("file.san", Status.PASS, _("The certificate {name} lists these names in subjectAltName: {names}.").format(name=name, names=", ".join(names) or "-"), "missing-san"))
+        out.append(
+            _f(
+                "file.san",
+                Status.PASS,
+                _("The certificate {name} lists these names in subjectAltName: {names}.").format(
+                    name=name, names=", ".join(names) or "-"
+                ),
+                "missing-san",
+            )
+        )
 
     usage = key_usage(cert)
     shown = ", ".join(usage) if usage else "-"
     if usage is None:
-        out.append(_f("file.key_usage", Status.PASS, _("The certificate {name} has no keyUsage extension, so every key exchange is allowed.").format(name=name), "key-usage-incompatible"))
+        out.append(
+            _f(
+                "file.key_usage",
+                Status.PASS,
+                _("The certificate {name} has no keyUsage extension, so every key exchange is allowed.").format(
+                    name=name
+                ),
+                "key-usage-incompatible",
+            )
+        )
     elif "digitalSignature" not in usage:
-        out.append(_f("file.key_usage", Status.FAIL, _("The keyUsage of {name} in {file} is {usage}, without digitalSignature: ECDHE suites and TLS 1.3 cannot use it, and modern browsers fail with ERR_SSL_KEY_USAGE_INCOMPATIBLE.").format(
-            name=name, file=where, usage=shown), "key-usage-incompatible"))
+        out.append(
+            _f(
+                "file.key_usage",
+                Status.FAIL,
+                _(
+                    "The keyUsage of {name} in {file} is {usage}, without digitalSignature: ECDHE suites and TLS 1.3 cannot use it, and modern browsers fail with ERR_SSL_KEY_USAGE_INCOMPATIBLE."
+                ).format(name=name, file=where, usage=shown),
+                "key-usage-incompatible",
+            )
+        )
     elif kind == "RSA" and "keyEncipherment" not in usage:
-        out.append(_f("file.key_usage", Status.WARN, _("The keyUsage of {name} in {file} is {usage}, without keyEncipherment: the server must negotiate ECDHE (or TLS 1.3); clients or servers limited to RSA key exchange suites will fail.").format(
-            name=name, file=where, usage=shown), "key-usage-incompatible"))
+        out.append(
+            _f(
+                "file.key_usage",
+                Status.WARN,
+                _(
+                    "The keyUsage of {name} in {file} is {usage}, without keyEncipherment: the server must negotiate ECDHE (or TLS 1.3); clients or servers limited to RSA key exchange suites will fail."
+                ).format(name=name, file=where, usage=shown),
+                "key-usage-incompatible",
+            )
+        )
     else:
-        out.append(_f("file.key_usage", Status.PASS, _("The keyUsage of {name} is {usage}, which suits a TLS server.").format(name=name, usage=shown), "key-usage-incompatible"))
+        out.append(
+            _f(
+                "file.key_usage",
+                Status.PASS,
+                _("The keyUsage of {name} is {usage}, which suits a TLS server.").format(name=name, usage=shown),
+                "key-usage-incompatible",
+            )
+        )
 
     eku = _ext(cert, x509.ExtendedKeyUsage)
-    if eku is not None and ExtendedKeyUsageOID.SERVER_AUTH not in eku and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in eku:  # type: ignore[operator]
+    if (
+        eku is not None
+        and ExtendedKeyUsageOID.SERVER_AUTH not in eku
+        and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in eku
+    ):  # type: ignore[operator]
         usages = ", ".join(getattr(oid, "_name", oid.dotted_string) for oid in eku)  # type: ignore[attr-defined]
-        out.append(_f("file.key_usage", Status.FAIL, _("The extendedKeyUsage of {name} in {file} is {usages}, without serverAuth (1.3.6.1.5.5.7.3.1): it cannot serve a TLS site.").format(
-            name=name, file=where, usages=usages), "eku-missing-server-auth"))
+        out.append(
+            _f(
+                "file.key_usage",
+                Status.FAIL,
+                _(
+                    "The extendedKeyUsage of {name} in {file} is {usages}, without serverAuth (1.3.6.1.5.5.7.3.1): it cannot serve a TLS site."
+                ).format(name=name, file=where, usages=usages),
+                "eku-missing-server-auth",
+            )
+        )
     else:
-        out.append(_f("file.key_usage", Status.PASS, _("The certificate {name} may be used for server authentication (extendedKeyUsage serverAuth or none).").format(name=name), "eku-missing-server-auth"))
+        out.append(
+            _f(
+                "file.key_usage",
+                Status.PASS,
+                _(
+                    "The certificate {name} may be used for server authentication (extendedKeyUsage serverAuth or none)."
+                ).format(name=name),
+                "eku-missing-server-auth",
+            )
+        )
     return out
 
 
@@ -246,7 +425,9 @@ def cert_facts(cert: x509.Certificate, now: datetime) -> Facts:
         "cert_key_bits": bits,
         "cert_key_usage": ",".join(usage) if usage is not None else "",
         "cert_key_encipherment": usage is None or "keyEncipherment" in usage,
-        "cert_eku_server_auth": eku is None or ExtendedKeyUsageOID.SERVER_AUTH in eku or ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in eku,  # type: ignore[operator]
+        "cert_eku_server_auth": eku is None
+        or ExtendedKeyUsageOID.SERVER_AUTH in eku
+        or ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in eku,  # type: ignore[operator]
         "cert_signature_algorithm": signature_name(cert),
         "cert_serial": format(cert.serial_number, "X"),
         "thumbprint": fingerprint(cert, "sha1").replace(":", ""),

@@ -25,9 +25,7 @@ def _when_problems(when: When | None, kb: KnowledgeBase, path: str, where: str) 
         if fact is not None and fact.values:
             for value in values:
                 if value is not None and str(value) not in fact.values:
-                    problems.append(
-                        Problem(path, f"{where}.facts.{name}", f"{value!r} is not one of {fact.values}")
-                    )
+                    problems.append(Problem(path, f"{where}.facts.{name}", f"{value!r} is not one of {fact.values}"))
     return problems
 
 
@@ -58,7 +56,11 @@ def cross_check(kb: KnowledgeBase, *, templates: bool = True) -> list[Problem]:
     for diagnosis_id, row in kb.taxonomy.items():
         if diagnosis_id not in kb.entries:
             problems.append(
-                Problem(taxonomy_file, diagnosis_id, f"no knowledge entry (expected knowledge/{row.group}/{diagnosis_id}.yaml)")
+                Problem(
+                    taxonomy_file,
+                    diagnosis_id,
+                    f"no knowledge entry (expected knowledge/{row.group}/{diagnosis_id}.yaml)",
+                )
             )
 
     for diagnosis_id, entry in kb.entries.items():
@@ -102,14 +104,18 @@ def cross_check(kb: KnowledgeBase, *, templates: bool = True) -> list[Problem]:
     for check in kb.checks.values():
         for diagnosis_id in check.diagnoses:
             if diagnosis_id not in kb.taxonomy:
-                problems.append(Problem("rules/checks/", f"[{check.id}].diagnoses", f"unknown diagnosis id {diagnosis_id!r}"))
+                problems.append(
+                    Problem("rules/checks/", f"[{check.id}].diagnoses", f"unknown diagnosis id {diagnosis_id!r}")
+                )
 
     for rule in kb.rules:
         where = f"[{rule.id}]"
         problems += _when_problems(rule.when, kb, "rules/inference/", f"{where}.when")
         for diagnosis_id in rule.then.support:
             if diagnosis_id not in kb.taxonomy:
-                problems.append(Problem("rules/inference/", f"{where}.then.support", f"unknown diagnosis id {diagnosis_id!r}"))
+                problems.append(
+                    Problem("rules/inference/", f"{where}.then.support", f"unknown diagnosis id {diagnosis_id!r}")
+                )
         if rule.then.ask and rule.then.ask not in kb.questions:
             problems.append(Problem("rules/inference/", f"{where}.then.ask", f"unknown question {rule.then.ask!r}"))
         for check_id in rule.then.probe:
@@ -119,7 +125,9 @@ def cross_check(kb: KnowledgeBase, *, templates: bool = True) -> list[Problem]:
     for line, row in enumerate(kb.vocabulary, start=2):
         for diagnosis_id in row.diagnoses:
             if diagnosis_id not in kb.taxonomy:
-                problems.append(Problem("knowledge/vocabulary.tsv", f"line {line}", f"unknown diagnosis id {diagnosis_id!r}"))
+                problems.append(
+                    Problem("knowledge/vocabulary.tsv", f"line {line}", f"unknown diagnosis id {diagnosis_id!r}")
+                )
     return problems
 
 
@@ -151,9 +159,13 @@ def check_locales(locales: Path | None = None) -> list[Problem]:
             continue
         mo_path = po_path.with_suffix(".mo")
         if not mo_path.is_file():
-            problems.append(Problem(shown.replace(".po", ".mo"), "", "not compiled: run `python -m assistant.catalogs compile`"))
+            problems.append(
+                Problem(shown.replace(".po", ".mo"), "", "not compiled: run `python -m assistant.catalogs compile`")
+            )
         elif mo_path.read_bytes() != compiled(po_path, language):
-            problems.append(Problem(shown.replace(".po", ".mo"), "", "stale: run `python -m assistant.catalogs compile`"))
+            problems.append(
+                Problem(shown.replace(".po", ".mo"), "", "stale: run `python -m assistant.catalogs compile`")
+            )
         with po_path.open("rb") as stream:
             catalog = read_po(stream, locale=folder)
         forms = len(Locale.parse(folder).plural_form.tags) + 1  # CLDR lists every form but "other"

@@ -50,22 +50,55 @@ OFFERS: dict[str, Offer] = {
 }
 # Which extra handshakes each check needs beyond the browser-like one ("staple" is s_client).
 NEEDS: dict[str, tuple[str, ...]] = {
-    "proto.tls1_0": ("v10",), "proto.tls1_1": ("v11",), "proto.tls1_2": ("v12",), "proto.tls1_3": ("v13",),
-    "proto.modern_client": ("legacy",), "cipher.key_type_match": ("legacy", "v13"),
-    "cipher.forward_secrecy": ("fs",), "cipher.rsa_kex": ("rsa",), "leaf.key_usage": ("rsa",),
-    "cipher.weak": ("null", "3des", "rc4", "export"), "cipher.cbc_only": ("aead", "v13"),
-    "cipher.dh_size": ("dhe",), "sni.default_cert": ("nosni",),
-    "revocation.ocsp_staple": ("staple",), "revocation.must_staple": ("staple",),
-    "http.hsts": ("http",), "http.mixed_content": ("http",),
+    "proto.tls1_0": ("v10",),
+    "proto.tls1_1": ("v11",),
+    "proto.tls1_2": ("v12",),
+    "proto.tls1_3": ("v13",),
+    "proto.modern_client": ("legacy",),
+    "cipher.key_type_match": ("legacy", "v13"),
+    "cipher.forward_secrecy": ("fs",),
+    "cipher.rsa_kex": ("rsa",),
+    "leaf.key_usage": ("rsa",),
+    "cipher.weak": ("null", "3des", "rc4", "export"),
+    "cipher.cbc_only": ("aead", "v13"),
+    "cipher.dh_size": ("dhe",),
+    "sni.default_cert": ("nosni",),
+    "revocation.ocsp_staple": ("staple",),
+    "revocation.must_staple": ("staple",),
+    "http.hsts": ("http",),
+    "http.mixed_content": ("http",),
 }
 # The targeted default: the checks that decide the common diagnoses, in few handshakes.
 DEFAULT_CHECKS = (
-    "reach.dns", "reach.tcp", "reach.handshake", "proto.modern_client", "proto.tls1_0", "cipher.server_choice",
-    "cipher.forward_secrecy", "cipher.key_type_match", "alpn.h2_blocklist", "chain.complete", "chain.order",
-    "chain.expired_member", "chain.weak_signature", "chain.key_size", "chain.trusted", "chain.profile",
-    "leaf.validity", "leaf.lifetime", "leaf.hostname", "leaf.san", "leaf.self_signed", "leaf.key_usage",
-    "leaf.eku", "leaf.key_size", "handshake.client_cert", "sni.default_cert", "trust.interception",
-    "revocation.ocsp_staple", "revocation.must_staple",
+    "reach.dns",
+    "reach.tcp",
+    "reach.handshake",
+    "proto.modern_client",
+    "proto.tls1_0",
+    "cipher.server_choice",
+    "cipher.forward_secrecy",
+    "cipher.key_type_match",
+    "alpn.h2_blocklist",
+    "chain.complete",
+    "chain.order",
+    "chain.expired_member",
+    "chain.weak_signature",
+    "chain.key_size",
+    "chain.trusted",
+    "chain.profile",
+    "leaf.validity",
+    "leaf.lifetime",
+    "leaf.hostname",
+    "leaf.san",
+    "leaf.self_signed",
+    "leaf.key_usage",
+    "leaf.eku",
+    "leaf.key_size",
+    "handshake.client_cert",
+    "sni.default_cert",
+    "trust.interception",
+    "revocation.ocsp_staple",
+    "revocation.must_staple",
 )
 
 
@@ -100,7 +133,9 @@ def run_probe(
     try:
         return _Run(target, checks, progress, cancel, now or datetime.now(UTC)).run(started)
     except Exception as error:  # noqa: BLE001 - the contract: never raise, say what broke
-        finding = Finding("reach.handshake", Status.ERROR, _("The probe stopped on an internal error: {error}").format(error=error))
+        finding = Finding(
+            "reach.handshake", Status.ERROR, _("The probe stopped on an internal error: {error}").format(error=error)
+        )
         return ProbeReport(target, (finding,), {}, time.monotonic() - started, 0)
 
 
@@ -130,7 +165,9 @@ class _Run:
         facts: dict = {}
         for finding in findings:
             facts.update(finding.facts)
-        return ProbeReport(self.target, tuple(findings), facts, round(time.monotonic() - started, 3), self.handshakes, unreachable)
+        return ProbeReport(
+            self.target, tuple(findings), facts, round(time.monotonic() - started, 3), self.handshakes, unreachable
+        )
 
     def _watch(self, done: threading.Event) -> None:
         while not done.is_set():
@@ -155,18 +192,69 @@ class _Run:
         self.progress("reach.dns", None)
         address = _resolve(target.host, target.port, target.timeout)
         if address is None:
-            self._emit(findings, [Finding("reach.dns", Status.FAIL, _("The host name {host} does not resolve.").format(host=target.host), None, {"reachable": False, "handshake_failure": "dns"})])
+            self._emit(
+                findings,
+                [
+                    Finding(
+                        "reach.dns",
+                        Status.FAIL,
+                        _("The host name {host} does not resolve.").format(host=target.host),
+                        None,
+                        {"reachable": False, "handshake_failure": "dns"},
+                    )
+                ],
+            )
             return True
-        self._emit(findings, [Finding("reach.dns", Status.PASS, _("{host} resolves to {address}.").format(host=target.host, address=address[0]))])
+        self._emit(
+            findings,
+            [
+                Finding(
+                    "reach.dns",
+                    Status.PASS,
+                    _("{host} resolves to {address}.").format(host=target.host, address=address[0]),
+                )
+            ],
+        )
         self.progress("reach.tcp", None)
         main = self._shake("main", address)
         if main.failure in ("refused", "connect_timeout"):
-            text = _("Nothing accepts connections on {host} port {port} (connection refused).") if main.failure == "refused" else _("The TCP connection to {host} port {port} got no answer within {timeout} s.")
-            self._emit(findings, [Finding("reach.tcp", Status.FAIL, text.format(host=target.host, port=target.port, timeout=target.timeout), None, {"reachable": False, "handshake_failure": "refused" if main.failure == "refused" else "timeout"})])
+            text = (
+                _("Nothing accepts connections on {host} port {port} (connection refused).")
+                if main.failure == "refused"
+                else _("The TCP connection to {host} port {port} got no answer within {timeout} s.")
+            )
+            self._emit(
+                findings,
+                [
+                    Finding(
+                        "reach.tcp",
+                        Status.FAIL,
+                        text.format(host=target.host, port=target.port, timeout=target.timeout),
+                        None,
+                        {
+                            "reachable": False,
+                            "handshake_failure": "refused" if main.failure == "refused" else "timeout",
+                        },
+                    )
+                ],
+            )
             return True
         if main.failure == "cancelled":
             return False
-        self._emit(findings, [Finding("reach.tcp", Status.PASS, _("A TCP connection to {address} port {port} succeeded.").format(address=address[0], port=target.port), "port-conflict", {"reachable": True})])
+        self._emit(
+            findings,
+            [
+                Finding(
+                    "reach.tcp",
+                    Status.PASS,
+                    _("A TCP connection to {address} port {port} succeeded.").format(
+                        address=address[0], port=target.port
+                    ),
+                    "port-conflict",
+                    {"reachable": True},
+                )
+            ],
+        )
         plain = plain_http_reply(address, target.timeout, self.sockets) if main.failure == "plain_http" else None
         self._emit(findings, judge.reachability(main, plain, target.port))
         if main.failure in ("timeout", "plain_http", "reset") or self.cancel.is_set():
@@ -182,7 +270,9 @@ class _Run:
             if main.version == "TLSv1.3":
                 extra = [e for e in extra if e != "v13"]
         else:
-            extra = [e for e in extra if e not in ("nosni", "http", "staple")] + (["legacy"] if "legacy" not in extra else [])
+            extra = [e for e in extra if e not in ("nosni", "http", "staple")] + (
+                ["legacy"] if "legacy" not in extra else []
+            )
         if self.server_name is None:
             extra = [e for e in extra if e != "nosni"]
         results: dict[str, Handshake] = {"main": main}
@@ -199,28 +289,79 @@ class _Run:
         self._judge(findings, results, staple_output, "staple" in extra)
         return False
 
-    def _judge(self, findings: list[Finding], hs: dict[str, Handshake], staple_output: str | None, stapled: bool) -> None:
+    def _judge(
+        self, findings: list[Finding], hs: dict[str, Handshake], staple_output: str | None, stapled: bool
+    ) -> None:
         from assistant.probes import certs, leaf
 
         main = hs["main"]
         self._emit(findings, judge.protocols(hs))
         self._emit(findings, judge.modern_client(main, hs.get("legacy"), hs.get("v13")))
-        served = next((h for h in (main, hs.get("legacy"), hs.get("v13"), hs.get("v12")) if h is not None and h.ok and h.chain), None)
+        served = next(
+            (h for h in (main, hs.get("legacy"), hs.get("v13"), hs.get("v12")) if h is not None and h.ok and h.chain),
+            None,
+        )
         leaf_cert = certs.load_chain(served.chain[:1])[0] if served else None
-        self._emit(findings, judge.ciphers(hs, True, certs.signature_name(leaf_cert) if leaf_cert else None, bool(leaf_cert and certs.weak_key(leaf_cert))))
+        self._emit(
+            findings,
+            judge.ciphers(
+                hs,
+                True,
+                certs.signature_name(leaf_cert) if leaf_cert else None,
+                bool(leaf_cert and certs.weak_key(leaf_cert)),
+            ),
+        )
         if served is not None:
             try:
                 roots, store_name = certs.trust_store(self.target.ca_file)
             except (OSError, ValueError) as error:
                 roots, store_name = list(certs._certifi_roots()), _("Mozilla's roots")
-                self._emit(findings, [Finding("chain.trusted", Status.ERROR, _("The CA file {file} could not be read: {error}").format(file=self.target.ca_file, error=error))])
+                self._emit(
+                    findings,
+                    [
+                        Finding(
+                            "chain.trusted",
+                            Status.ERROR,
+                            _("The CA file {file} could not be read: {error}").format(
+                                file=self.target.ca_file, error=error
+                            ),
+                        )
+                    ],
+                )
             chain_findings = certs.judge_chain(served.chain, self.name_for_checks, self.now, roots, store_name)
             rsa = hs.get("rsa")
-            leaf_findings = leaf.judge_leaf(leaf_cert, self.name_for_checks, self.now, judge.kex_of(served), judge.iana_name(served), rsa.ok if rsa else None)
+            leaf_findings = leaf.judge_leaf(
+                leaf_cert,
+                self.name_for_checks,
+                self.now,
+                judge.kex_of(served),
+                judge.iana_name(served),
+                rsa.ok if rsa else None,
+            )
             self._emit(findings, chain_findings + leaf_findings)
-            self._emit(findings, [certs.judge_profile(chain_findings, leaf_findings, served.chain, roots, self.name_for_checks, self.now)])
+            self._emit(
+                findings,
+                [
+                    certs.judge_profile(
+                        chain_findings, leaf_findings, served.chain, roots, self.name_for_checks, self.now
+                    )
+                ],
+            )
             facts = {"chain_length": len(served.chain), **certs.leaf_facts(leaf_cert, self.now)}
-            self._emit(findings, [Finding("chain.served", Status.INFO, _("The server sent {count} certificate(s); the leaf is {name}.").format(count=len(served.chain), name=certs.name_of(leaf_cert)), None, facts)])
+            self._emit(
+                findings,
+                [
+                    Finding(
+                        "chain.served",
+                        Status.INFO,
+                        _("The server sent {count} certificate(s); the leaf is {name}.").format(
+                            count=len(served.chain), name=certs.name_of(leaf_cert)
+                        ),
+                        None,
+                        facts,
+                    )
+                ],
+            )
         self._emit(findings, [judge.client_cert(main)])
         if "nosni" in hs:
             self._emit(findings, [judge.sni(main, hs["nosni"], self.name_for_checks)])

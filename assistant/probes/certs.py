@@ -21,11 +21,42 @@ from assistant.model import Finding, Status
 
 # Issuer names of TLS inspection products (proxies, firewalls, antivirus) that re-sign traffic.
 INTERCEPTION_MARKERS = (
-    "fortinet", "fortigate", "zscaler", "palo alto", "paloalto", "blue coat", "bluecoat", "kaspersky",
-    "avast", "avg technologies", "eset", "bitdefender", "sophos", "cisco umbrella", "netskope",
-    "mitmproxy", "charles proxy", "fiddler", "portswigger", "check point", "checkpoint", "barracuda",
-    "mcafee web gateway", "forcepoint", "websense", "untangle", "watchguard", "sonicwall", "smoothwall",
-    "lightspeed", "securly", "goguardian", "iboss", "menlo security", "skyhigh", "cato networks",
+    "fortinet",
+    "fortigate",
+    "zscaler",
+    "palo alto",
+    "paloalto",
+    "blue coat",
+    "bluecoat",
+    "kaspersky",
+    "avast",
+    "avg technologies",
+    "eset",
+    "bitdefender",
+    "sophos",
+    "cisco umbrella",
+    "netskope",
+    "mitmproxy",
+    "charles proxy",
+    "fiddler",
+    "portswigger",
+    "check point",
+    "checkpoint",
+    "barracuda",
+    "mcafee web gateway",
+    "forcepoint",
+    "websense",
+    "untangle",
+    "watchguard",
+    "sonicwall",
+    "smoothwall",
+    "lightspeed",
+    "securly",
+    "goguardian",
+    "iboss",
+    "menlo security",
+    "skyhigh",
+    "cato networks",
 )
 _WEAK_HASHES = ("sha1", "md5")
 _LIFETIME_LIMIT_DAYS = 398
@@ -38,9 +69,9 @@ def load_chain(chain: tuple[bytes, ...]) -> list[x509.Certificate]:
 
 @cache
 def _certifi_roots() -> tuple[x509.Certificate, ...]:
-    import certifi
-
     import warnings
+
+    import certifi
 
     with open(certifi.where(), "rb") as stream, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a few Mozilla roots have negative serials; they still work
@@ -57,12 +88,16 @@ def trust_store(ca_file: str | None) -> tuple[list[x509.Certificate], str]:
 
 
 def name_of(cert: x509.Certificate) -> str:
-    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME) or cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME) or cert.subject.get_attributes_for_oid(
+        NameOID.ORGANIZATION_NAME
+    )
     return str(names[0].value) if names else cert.subject.rfc4514_string() or "?"
 
 
 def issuer_name(cert: x509.Certificate) -> str:
-    names = cert.issuer.get_attributes_for_oid(NameOID.COMMON_NAME) or cert.issuer.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    names = cert.issuer.get_attributes_for_oid(NameOID.COMMON_NAME) or cert.issuer.get_attributes_for_oid(
+        NameOID.ORGANIZATION_NAME
+    )
     return str(names[0].value) if names else cert.issuer.rfc4514_string() or "?"
 
 
@@ -117,9 +152,15 @@ def key_usage(cert: x509.Certificate) -> list[str] | None:
     usage = _ext(cert, x509.KeyUsage)
     if usage is None:
         return None
-    bits = [("digitalSignature", "digital_signature"), ("nonRepudiation", "content_commitment"),
-            ("keyEncipherment", "key_encipherment"), ("dataEncipherment", "data_encipherment"),
-            ("keyAgreement", "key_agreement"), ("keyCertSign", "key_cert_sign"), ("cRLSign", "crl_sign")]
+    bits = [
+        ("digitalSignature", "digital_signature"),
+        ("nonRepudiation", "content_commitment"),
+        ("keyEncipherment", "key_encipherment"),
+        ("dataEncipherment", "data_encipherment"),
+        ("keyAgreement", "key_agreement"),
+        ("keyCertSign", "key_cert_sign"),
+        ("cRLSign", "crl_sign"),
+    ]
     return [shown for shown, attr in bits if getattr(usage, attr)]
 
 
@@ -130,9 +171,12 @@ def must_staple(cert: x509.Certificate) -> bool:
 
 def aia_ca_issuers(cert: x509.Certificate) -> list[str]:
     access = _ext(cert, x509.AuthorityInformationAccess) or []
-    return [d.access_location.value for d in access
-            if d.access_method == x509.oid.AuthorityInformationAccessOID.CA_ISSUERS
-            and isinstance(d.access_location, x509.UniformResourceIdentifier)]
+    return [
+        d.access_location.value
+        for d in access
+        if d.access_method == x509.oid.AuthorityInformationAccessOID.CA_ISSUERS
+        and isinstance(d.access_location, x509.UniformResourceIdentifier)
+    ]
 
 
 def _host_matches(host: str, dns_names: list[str], ips: list[str]) -> bool:
@@ -173,7 +217,10 @@ def shape(certs: list[x509.Certificate], roots: list[x509.Certificate]) -> Chain
     anchor = None
     while True:
         trusted = next((r for r in by_subject.get(current.issuer, []) if issued(current, r)), None)
-        if trusted is not None or (self_signed(current) and any(r.public_key() == current.public_key() for r in by_subject.get(current.subject, []))):
+        if trusted is not None or (
+            self_signed(current)
+            and any(r.public_key() == current.public_key() for r in by_subject.get(current.subject, []))
+        ):
             anchor = trusted or current
             break
         if self_signed(current):
@@ -230,76 +277,247 @@ def judge_chain(
     # Completeness and trust: the path either reaches a trusted root, stops at an untrusted
     # self-signed root, or stops for want of an issuer nobody sent.
     if found.anchor is not None:
-        out.append(_f("chain.complete", Status.PASS, _("The served chain ({count} certificates) leads from {leaf} to the trusted root {root}.").format(
-            count=served, leaf=name_of(leaf), root=name_of(found.anchor)), "incomplete-chain", chain_complete=True))
+        out.append(
+            _f(
+                "chain.complete",
+                Status.PASS,
+                _("The served chain ({count} certificates) leads from {leaf} to the trusted root {root}.").format(
+                    count=served, leaf=name_of(leaf), root=name_of(found.anchor)
+                ),
+                "incomplete-chain",
+                chain_complete=True,
+            )
+        )
     elif found.missing_issuer and (found.path == [0] or aia_ca_issuers(top)):
-        out.append(_f("chain.complete", Status.FAIL, _("The server sent {count} certificate(s) but not the issuer of {cert}: no certificate for \"{issuer}\" was served, and {store} do not contain it.").format(
-            count=served, cert=name_of(top), issuer=found.missing_issuer, store=store_name), "incomplete-chain", chain_complete=False))
+        out.append(
+            _f(
+                "chain.complete",
+                Status.FAIL,
+                _(
+                    'The server sent {count} certificate(s) but not the issuer of {cert}: no certificate for "{issuer}" was served, and {store} do not contain it.'
+                ).format(count=served, cert=name_of(top), issuer=found.missing_issuer, store=store_name),
+                "incomplete-chain",
+                chain_complete=False,
+            )
+        )
     elif found.missing_issuer:
-        out.append(_f("chain.complete", Status.INFO, _("The chain ends at the CA certificate {cert}, issued by \"{issuer}\", which is neither served nor in {store}; {cert} has no AIA caIssuers address, which points to a private root rather than a missing intermediate.").format(
-            cert=name_of(top), issuer=found.missing_issuer, store=store_name), None, chain_complete=False))
+        out.append(
+            _f(
+                "chain.complete",
+                Status.INFO,
+                _(
+                    'The chain ends at the CA certificate {cert}, issued by "{issuer}", which is neither served nor in {store}; {cert} has no AIA caIssuers address, which points to a private root rather than a missing intermediate.'
+                ).format(cert=name_of(top), issuer=found.missing_issuer, store=store_name),
+                None,
+                chain_complete=False,
+            )
+        )
     else:
-        out.append(_f("chain.complete", Status.PASS, _("The served chain ends at the self-signed certificate {cert}: nothing is missing, but it is not trusted (see the trust check).").format(
-            cert=name_of(top)), "incomplete-chain", chain_complete=True))
+        out.append(
+            _f(
+                "chain.complete",
+                Status.PASS,
+                _(
+                    "The served chain ends at the self-signed certificate {cert}: nothing is missing, but it is not trusted (see the trust check)."
+                ).format(cert=name_of(top)),
+                "incomplete-chain",
+                chain_complete=True,
+            )
+        )
 
     disorder = found.path != sorted(found.path) or found.path != list(range(len(found.path)))
     if disorder:
-        out.append(_f("chain.order", Status.FAIL, _("The certificates are served in the wrong order: the path {leaf} → {issuers} uses served positions {positions}.").format(
-            leaf=name_of(leaf), issuers=" → ".join(name_of(certs[i]) for i in found.path[1:]) or "-", positions=", ".join(str(i + 1) for i in found.path)), "chain-order", chain_order_ok=False))
+        out.append(
+            _f(
+                "chain.order",
+                Status.FAIL,
+                _(
+                    "The certificates are served in the wrong order: the path {leaf} → {issuers} uses served positions {positions}."
+                ).format(
+                    leaf=name_of(leaf),
+                    issuers=" → ".join(name_of(certs[i]) for i in found.path[1:]) or "-",
+                    positions=", ".join(str(i + 1) for i in found.path),
+                ),
+                "chain-order",
+                chain_order_ok=False,
+            )
+        )
     elif found.duplicates or found.unrelated:
         extra = [name_of(certs[i]) for i in found.duplicates + found.unrelated]
-        out.append(_f("chain.order", Status.WARN, _("The server also sends certificates that are not on the path: {names} (duplicate or unrelated).").format(
-            names=", ".join(extra)), "chain-order", chain_order_ok=False))
+        out.append(
+            _f(
+                "chain.order",
+                Status.WARN,
+                _(
+                    "The server also sends certificates that are not on the path: {names} (duplicate or unrelated)."
+                ).format(names=", ".join(extra)),
+                "chain-order",
+                chain_order_ok=False,
+            )
+        )
     else:
-        out.append(_f("chain.order", Status.PASS, _("The chain is in order, leaf first, with no duplicate or unrelated certificates."), "chain-order", chain_order_ok=True))
+        out.append(
+            _f(
+                "chain.order",
+                Status.PASS,
+                _("The chain is in order, leaf first, with no duplicate or unrelated certificates."),
+                "chain-order",
+                chain_order_ok=True,
+            )
+        )
 
     expired = [c for c in certs[1:] if c.not_valid_after_utc < now]
     if expired:
-        out.append(_f("chain.expired_member", Status.FAIL, _("The served chain contains expired certificates: {names} (notAfter {dates}).").format(
-            names=", ".join(name_of(c) for c in expired), dates=", ".join(c.not_valid_after_utc.date().isoformat() for c in expired)), "expired-in-chain", expired_in_chain=True))
+        out.append(
+            _f(
+                "chain.expired_member",
+                Status.FAIL,
+                _("The served chain contains expired certificates: {names} (notAfter {dates}).").format(
+                    names=", ".join(name_of(c) for c in expired),
+                    dates=", ".join(c.not_valid_after_utc.date().isoformat() for c in expired),
+                ),
+                "expired-in-chain",
+                expired_in_chain=True,
+            )
+        )
     else:
-        out.append(_f("chain.expired_member", Status.PASS, _("No certificate above the leaf has expired."), "expired-in-chain", expired_in_chain=False))
+        out.append(
+            _f(
+                "chain.expired_member",
+                Status.PASS,
+                _("No certificate above the leaf has expired."),
+                "expired-in-chain",
+                expired_in_chain=False,
+            )
+        )
 
     weak_signed = [c for c in certs if hash_name(c) in _WEAK_HASHES and not self_signed(c)]
     if weak_signed:
-        out.append(_f("chain.weak_signature", Status.FAIL, _("{names} is signed with {algorithm}, which clients reject.").format(
-            names=", ".join(name_of(c) for c in weak_signed), algorithm=signature_name(weak_signed[0])), "weak-signature", weak_signature_in_chain=True))
+        out.append(
+            _f(
+                "chain.weak_signature",
+                Status.FAIL,
+                _("{names} is signed with {algorithm}, which clients reject.").format(
+                    names=", ".join(name_of(c) for c in weak_signed), algorithm=signature_name(weak_signed[0])
+                ),
+                "weak-signature",
+                weak_signature_in_chain=True,
+            )
+        )
     else:
-        out.append(_f("chain.weak_signature", Status.PASS, _("Every served certificate is signed with SHA-256 or stronger."), "weak-signature", weak_signature_in_chain=False))
+        out.append(
+            _f(
+                "chain.weak_signature",
+                Status.PASS,
+                _("Every served certificate is signed with SHA-256 or stronger."),
+                "weak-signature",
+                weak_signature_in_chain=False,
+            )
+        )
 
     weak_keys = [c for c in certs[1:] if weak_key(c)]
     if weak_keys:
-        out.append(_f("chain.key_size", Status.FAIL, _("{name} has a {kind} {bits}-bit key, below the minimum clients accept.").format(
-            name=name_of(weak_keys[0]), kind=key_desc(weak_keys[0])[0], bits=key_desc(weak_keys[0])[1]), "weak-key"))
+        out.append(
+            _f(
+                "chain.key_size",
+                Status.FAIL,
+                _("{name} has a {kind} {bits}-bit key, below the minimum clients accept.").format(
+                    name=name_of(weak_keys[0]), kind=key_desc(weak_keys[0])[0], bits=key_desc(weak_keys[0])[1]
+                ),
+                "weak-key",
+            )
+        )
     else:
-        out.append(_f("chain.key_size", Status.PASS, _("Every CA certificate in the chain has a key of adequate size."), "weak-key"))
+        out.append(
+            _f(
+                "chain.key_size",
+                Status.PASS,
+                _("Every CA certificate in the chain has a key of adequate size."),
+                "weak-key",
+            )
+        )
 
     reason = verify(certs, roots, host, now)
     if found.anchor is None:
         if self_signed(leaf):
-            diagnosis, text = "self-signed", _("The leaf {leaf} is self-signed and is not in {store}.").format(leaf=name_of(leaf), store=store_name)
+            diagnosis, text = (
+                "self-signed",
+                _("The leaf {leaf} is self-signed and is not in {store}.").format(leaf=name_of(leaf), store=store_name),
+            )
         elif found.missing_issuer and (found.path == [0] or aia_ca_issuers(top)):
-            diagnosis, text = "incomplete-chain", _("No path from {leaf} to {store}: the issuer \"{issuer}\" is missing.").format(leaf=name_of(leaf), store=store_name, issuer=found.missing_issuer)
+            diagnosis, text = (
+                "incomplete-chain",
+                _('No path from {leaf} to {store}: the issuer "{issuer}" is missing.').format(
+                    leaf=name_of(leaf), store=store_name, issuer=found.missing_issuer
+                ),
+            )
         else:
             root = found.missing_issuer or name_of(top)
-            diagnosis, text = "untrusted-root", _("The chain ends at the root \"{root}\", which is not in {store}.").format(root=root, store=store_name)
-        out.append(_f("chain.trusted", Status.FAIL, text + " " + _("Path validation says: {reason}").format(reason=reason or "-"), diagnosis, chain_trusted=False))
+            diagnosis, text = (
+                "untrusted-root",
+                _('The chain ends at the root "{root}", which is not in {store}.').format(root=root, store=store_name),
+            )
+        out.append(
+            _f(
+                "chain.trusted",
+                Status.FAIL,
+                text + " " + _("Path validation says: {reason}").format(reason=reason or "-"),
+                diagnosis,
+                chain_trusted=False,
+            )
+        )
     elif reason is None:
-        out.append(_f("chain.trusted", Status.PASS, _("The chain validates against {store} for {host}.").format(store=store_name, host=host), "untrusted-root", chain_trusted=True))
+        out.append(
+            _f(
+                "chain.trusted",
+                Status.PASS,
+                _("The chain validates against {store} for {host}.").format(store=store_name, host=host),
+                "untrusted-root",
+                chain_trusted=True,
+            )
+        )
     else:
-        out.append(_f("chain.trusted", Status.WARN, _("The chain reaches the trusted root {root}, but path validation for {host} fails: {reason}").format(
-            root=name_of(found.anchor), host=host, reason=reason), None, chain_trusted=False))
+        out.append(
+            _f(
+                "chain.trusted",
+                Status.WARN,
+                _("The chain reaches the trusted root {root}, but path validation for {host} fails: {reason}").format(
+                    root=name_of(found.anchor), host=host, reason=reason
+                ),
+                None,
+                chain_trusted=False,
+            )
+        )
     return out
 
 
-def judge_profile(chain_findings: list[Finding], leaf_findings: list[Finding], chain: tuple[bytes, ...], roots, host: str, now: datetime) -> Finding:  # noqa: ANN001
+def judge_profile(
+    chain_findings: list[Finding],
+    leaf_findings: list[Finding],
+    chain: tuple[bytes, ...],
+    roots,
+    host: str,
+    now: datetime,
+) -> Finding:  # noqa: ANN001
     """chain.profile: validation fails though every specific check passed, so a profile rule broke."""
     explained = any(f.status in (Status.FAIL, Status.WARN) and f.diagnosis for f in chain_findings + leaf_findings)
     trusted = next((f for f in chain_findings if f.check == "chain.trusted"), None)
     if trusted and trusted.status == Status.WARN and not explained:
         reason = verify(load_chain(chain), roots, host, now)
-        return _f("chain.profile", Status.FAIL, _("Strict X.509 validation rejects the chain although dates, names, keys and signatures are fine: {reason}").format(reason=reason), "cert-profile-noncompliant")
-    return _f("chain.profile", Status.PASS, _("Nothing in the chain breaks the X.509 profile rules that were checked."), "cert-profile-noncompliant")
+        return _f(
+            "chain.profile",
+            Status.FAIL,
+            _(
+                "Strict X.509 validation rejects the chain although dates, names, keys and signatures are fine: {reason}"
+            ).format(reason=reason),
+            "cert-profile-noncompliant",
+        )
+    return _f(
+        "chain.profile",
+        Status.PASS,
+        _("Nothing in the chain breaks the X.509 profile rules that were checked."),
+        "cert-profile-noncompliant",
+    )
 
 
 def leaf_facts(leaf: x509.Certificate, now: datetime) -> dict:
@@ -317,7 +535,9 @@ def leaf_facts(leaf: x509.Certificate, now: datetime) -> dict:
         "cert_key_bits": bits,
         "cert_key_usage": ",".join(usage) if usage is not None else "",
         "cert_key_encipherment": usage is None or "keyEncipherment" in usage,
-        "cert_eku_server_auth": eku is None or ExtendedKeyUsageOID.SERVER_AUTH in eku or ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in eku,
+        "cert_eku_server_auth": eku is None
+        or ExtendedKeyUsageOID.SERVER_AUTH in eku
+        or ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in eku,
         "cert_signature_algorithm": signature_name(leaf),
         "cert_serial": format(leaf.serial_number, "x"),
         "cert_is_ca": bool((bc := _ext(leaf, x509.BasicConstraints)) and bc.ca),

@@ -47,22 +47,79 @@ def capture(address: tuple, server_name: str | None, timeout: float, cancel: thr
 def judge(output: str | None, leaf, must: bool | None = None) -> list[Finding]:  # noqa: ANN001
     """revocation.ocsp_staple and revocation.must_staple from s_client's text and the leaf."""
     if output is None:
-        return [_f("revocation.ocsp_staple", Status.ERROR, _("The stapled OCSP status could not be read (openssl s_client missing or no answer)."))]
+        return [
+            _f(
+                "revocation.ocsp_staple",
+                Status.ERROR,
+                _("The stapled OCSP status could not be read (openssl s_client missing or no answer)."),
+            )
+        ]
     must = must_staple(leaf) if must is None and leaf is not None else bool(must)
     status = _STATUS.search(output)
     out: list[Finding] = []
     if status is None:
-        out.append(_f("revocation.ocsp_staple", Status.INFO, _("The server staples no OCSP response."), None, ocsp_revoked=False))
+        out.append(
+            _f(
+                "revocation.ocsp_staple",
+                Status.INFO,
+                _("The server staples no OCSP response."),
+                None,
+                ocsp_revoked=False,
+            )
+        )
     elif status.group(1).lower() == "revoked":
         reason = re.search(r"Revocation Reason:\s*([^\n(]+)", output)
-        out.append(_f("revocation.ocsp_staple", Status.FAIL, _("The OCSP response stapled by the server says the certificate is revoked (Cert Status: revoked{reason}).").format(
-            reason=f", {reason.group(1).strip()}" if reason else ""), "revoked", ocsp_revoked=True))
+        out.append(
+            _f(
+                "revocation.ocsp_staple",
+                Status.FAIL,
+                _(
+                    "The OCSP response stapled by the server says the certificate is revoked (Cert Status: revoked{reason})."
+                ).format(reason=f", {reason.group(1).strip()}" if reason else ""),
+                "revoked",
+                ocsp_revoked=True,
+            )
+        )
     else:
-        out.append(_f("revocation.ocsp_staple", Status.PASS, _("The stapled OCSP response says {status}.").format(status=status.group(1)), "revoked", ocsp_revoked=False))
+        out.append(
+            _f(
+                "revocation.ocsp_staple",
+                Status.PASS,
+                _("The stapled OCSP response says {status}.").format(status=status.group(1)),
+                "revoked",
+                ocsp_revoked=False,
+            )
+        )
     if must and status is None:
-        out.append(_f("revocation.must_staple", Status.FAIL, _("The certificate has the TLS Feature (Must-Staple) extension, but the server stapled no OCSP response: Firefox refuses it."), "revocation-unavailable", must_staple_missing=True))
+        out.append(
+            _f(
+                "revocation.must_staple",
+                Status.FAIL,
+                _(
+                    "The certificate has the TLS Feature (Must-Staple) extension, but the server stapled no OCSP response: Firefox refuses it."
+                ),
+                "revocation-unavailable",
+                must_staple_missing=True,
+            )
+        )
     elif must:
-        out.append(_f("revocation.must_staple", Status.PASS, _("The certificate requires OCSP stapling and the server staples a response."), "revocation-unavailable", must_staple_missing=False))
+        out.append(
+            _f(
+                "revocation.must_staple",
+                Status.PASS,
+                _("The certificate requires OCSP stapling and the server staples a response."),
+                "revocation-unavailable",
+                must_staple_missing=False,
+            )
+        )
     else:
-        out.append(_f("revocation.must_staple", Status.PASS, _("The certificate does not require OCSP stapling."), "revocation-unavailable", must_staple_missing=False))
+        out.append(
+            _f(
+                "revocation.must_staple",
+                Status.PASS,
+                _("The certificate does not require OCSP stapling."),
+                "revocation-unavailable",
+                must_staple_missing=False,
+            )
+        )
     return out

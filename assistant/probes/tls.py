@@ -30,7 +30,13 @@ _SERVER_KEY_EXCHANGE = 12
 _CERTIFICATE_REQUEST = 13
 _MAX_HTTP = 256 * 1024
 # OpenSSL reasons meaning "the bytes that came back are not TLS at all".
-_NOT_TLS = ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG", "RECORD_LAYER_FAILURE", "UNKNOWN_PROTOCOL")
+_NOT_TLS = (
+    "WRONG_VERSION_NUMBER",
+    "HTTP_REQUEST",
+    "PACKET_LENGTH_TOO_LONG",
+    "RECORD_LAYER_FAILURE",
+    "UNKNOWN_PROTOCOL",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +185,11 @@ def handshake(
         sockets.add(raw)
         try:
             raw.connect(address)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return Handshake(offer.name, False, "connect_timeout", "no answer to the TCP connection")
-        sock = context.wrap_socket(raw, server_hostname=server_name if offer.send_sni else None, do_handshake_on_connect=False)
+        sock = context.wrap_socket(
+            raw, server_hostname=server_name if offer.send_sni else None, do_handshake_on_connect=False
+        )
         raw = sock  # wrap_socket detached the plain socket: cancel must reach the TLS one
         sockets.add(sock)
         sock.settimeout(timeout)
@@ -195,10 +203,16 @@ def handshake(
         dh = _dh_bits(seen["ske"]) if "ske" in seen and info.get("kea") == "kx-dhe" else None  # type: ignore[arg-type]
         reply = _http_get(sock, host_header or server_name or address[0]) if offer.http else None
         return Handshake(
-            offer.name, True, version=sock.version(), cipher=name,
+            offer.name,
+            True,
+            version=sock.version(),
+            cipher=name,
             cipher_info={k: info.get(k) for k in ("id", "kea", "auth", "aead", "symmetric", "protocol")},
-            chain=unverified_chain(sock), alpn=sock.selected_alpn_protocol(),
-            cert_requested=bool(seen.get("cert_request")), dh_bits=dh, http=reply,
+            chain=unverified_chain(sock),
+            alpn=sock.selected_alpn_protocol(),
+            cert_requested=bool(seen.get("cert_request")),
+            dh_bits=dh,
+            http=reply,
         )
     except BaseException as error:  # noqa: BLE001
         failure, detail = _failure(error)
@@ -209,7 +223,9 @@ def handshake(
 
 
 def _http_get(sock: ssl.SSLSocket, host: str) -> bytes:
-    request = f"GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: ssl-assistant\r\nAccept: text/html\r\nConnection: close\r\n\r\n"
+    request = (
+        f"GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: ssl-assistant\r\nAccept: text/html\r\nConnection: close\r\n\r\n"
+    )
     received = bytearray()
     try:
         sock.sendall(request.encode("ascii", "replace"))

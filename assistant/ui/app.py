@@ -121,9 +121,7 @@ class AssistantApp(App[None]):
                 _("Show everything in this language"),
                 lambda language=language: self.set_language(language),  # type: ignore[misc]
             )
-        yield SystemCommand(
-            _("theme: switch light/dark"), _("Switch light/dark"), self.action_toggle_theme
-        )
+        yield SystemCommand(_("theme: switch light/dark"), _("Switch light/dark"), self.action_toggle_theme)
         yield SystemCommand(_("lookup: error code"), _("Look up an error code"), self.action_lookup)
         for name, title, help_text in getattr(screen, "palette_commands", lambda: [])():
             yield SystemCommand(title, help_text, lambda name=name: screen.run_action(name))  # type: ignore[misc]

@@ -58,9 +58,7 @@ class CaseScreen(Screen[None]):
                 id="send",
                 priority=True,
             ),
-            Binding(
-                "f4", "probe", _("Probe"), tooltip=_("Probe the server"), id="probe", priority=True
-            ),
+            Binding("f4", "probe", _("Probe"), tooltip=_("Probe the server"), id="probe", priority=True),
             Binding(
                 "f5",
                 "files",
@@ -69,12 +67,8 @@ class CaseScreen(Screen[None]):
                 id="files",
                 priority=True,
             ),
-            Binding(
-                "f6", "fix", _("Fix"), tooltip=_("Show the fix steps"), id="fix", priority=True
-            ),
-            Binding(
-                "f7", "why", _("Why?"), tooltip=_("Why this diagnosis"), id="why", priority=True
-            ),
+            Binding("f6", "fix", _("Fix"), tooltip=_("Show the fix steps"), id="fix", priority=True),
+            Binding("f7", "why", _("Why?"), tooltip=_("Why this diagnosis"), id="why", priority=True),
             Binding(
                 "f8",
                 "export",
@@ -290,9 +284,7 @@ class CaseScreen(Screen[None]):
     def action_files(self) -> None:
         from assistant.ui.files_screen import FilesScreen
 
-        self.app.push_screen(
-            FilesScreen(self.kb, self.assistant.files_root, on_findings=self.record)
-        )
+        self.app.push_screen(FilesScreen(self.kb, self.assistant.files_root, on_findings=self.record))
 
     def action_export(self) -> None:
         from assistant.ui.export_screen import ExportScreen
@@ -315,11 +307,7 @@ class CaseScreen(Screen[None]):
 
     def findings_md(self, findings: list[Finding]) -> str:
         failed = [f for f in findings if f.status in ("fail", "warn", "error")]
-        lines = [
-            _("Checked {count} things; {failed} need attention.").format(
-                count=len(findings), failed=len(failed)
-            )
-        ]
+        lines = [_("Checked {count} things; {failed} need attention.").format(count=len(findings), failed=len(failed))]
         lines += [f"- **{finding.status}** {md_escape(finding.evidence)}" for finding in failed[:8]]
         return "\n".join(lines)
 
@@ -372,19 +360,15 @@ class CaseScreen(Screen[None]):
 
     def probe_md(self, step: SuggestProbe) -> str:
         if step.host:
-            return _(
-                "I can confirm this by probing {host}. Press F4 to probe it, or F5 to check files."
-            ).format(host=md_escape(step.host))
-        return _(
-            "I can confirm this by probing the server. Press F4 to probe it, or F5 to check files."
-        )
+            return _("I can confirm this by probing {host}. Press F4 to probe it, or F5 to check files.").format(
+                host=md_escape(step.host)
+            )
+        return _("I can confirm this by probing the server. Press F4 to probe it, or F5 to check files.")
 
     def finished_md(self, step: Finished) -> str:
         candidates = step.diagnosis.candidates
         if not candidates:
-            return _(
-                "I have nothing more to ask, and no cause stands out. Try pasting the exact error text."
-            )
+            return _("I have nothing more to ask, and no cause stands out. Try pasting the exact error text.")
         entry = self.kb.entries.get(candidates[0].id)
         title = pick(entry.title) if entry else candidates[0].id
         return "\n".join(
@@ -393,8 +377,6 @@ class CaseScreen(Screen[None]):
                 "",
                 pick(entry.summary) if entry else "",
                 "",
-                _(
-                    "Press F6 for the fix steps for your server, F7 for the evidence, F8 to save a report."
-                ),
+                _("Press F6 for the fix steps for your server, F7 for the evidence, F8 to save a report."),
             ]
         )

@@ -87,9 +87,7 @@ class ExportScreen(ModalScreen[Path | None]):
             path.write_text(text, encoding="utf-8")
         except OSError as error:
             self.notify(
-                _("Could not write {path}: {error}").format(
-                    path=path, error=error.strerror or error
-                ),
+                _("Could not write {path}: {error}").format(path=path, error=error.strerror or error),
                 severity="error",
                 markup=False,
             )

@@ -90,11 +90,7 @@ class FilesScreen(Screen[None]):
     def relocalize(self) -> None:
         apply_bindings(self, self.key_bindings())
         self.query_one("#files-help", Static).update(
-            Text(
-                _(
-                    "Choose the certificate, private key and bundle files (Enter adds or removes a file)."
-                )
-            )
+            Text(_("Choose the certificate, private key and bundle files (Enter adds or removes a file)."))
         )
         self.query_one("#files-check", Button).label = _("Check")
         self.show_selection()
@@ -103,9 +99,7 @@ class FilesScreen(Screen[None]):
 
     def show_selection(self) -> None:
         names = ", ".join(path.name for path in self.selected) or _("no files chosen yet")
-        self.query_one("#files-selected", Static).update(
-            inert(_("Chosen: {files}").format(files=names))
-        )
+        self.query_one("#files-selected", Static).update(inert(_("Chosen: {files}").format(files=names)))
 
     @on(DirectoryTree.FileSelected)
     def _toggle(self, event: DirectoryTree.FileSelected) -> None:

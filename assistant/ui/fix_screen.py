@@ -18,9 +18,7 @@ from assistant.ui.widgets.fix_view import FixView
 
 
 class FixScreen(Screen[None]):
-    def __init__(
-        self, kb: KnowledgeBase, diagnosis_id: str, facts: Callable[[], dict[str, FactValue]]
-    ) -> None:
+    def __init__(self, kb: KnowledgeBase, diagnosis_id: str, facts: Callable[[], dict[str, FactValue]]) -> None:
         super().__init__()
         self.kb = kb
         self.diagnosis_id = diagnosis_id
@@ -43,6 +41,4 @@ class FixScreen(Screen[None]):
         apply_bindings(self, self.key_bindings())
         entry = self.kb.entries.get(self.diagnosis_id)
         title = pick(entry.title) if entry else self.diagnosis_id
-        self.query_one("#fix-title", Static).update(
-            Text(_("How to fix: {title}").format(title=title))
-        )
+        self.query_one("#fix-title", Static).update(Text(_("How to fix: {title}").format(title=title)))

@@ -37,9 +37,7 @@ class LookupScreen(Screen[None]):
 
     def relocalize(self) -> None:
         apply_bindings(self, self.key_bindings())
-        self.query_one(Input).placeholder = _(
-            "Error code, number or message, e.g. ERR_CERT_DATE_INVALID or 0x800B0109"
-        )
+        self.query_one(Input).placeholder = _("Error code, number or message, e.g. ERR_CERT_DATE_INVALID or 0x800B0109")
         self.show(self.query_one(Input).value)
 
     @on(Input.Changed, "#lookup-query")
@@ -53,9 +51,7 @@ class LookupScreen(Screen[None]):
         from assistant.engine.lookup import lookup
 
         if not query.strip():
-            return _(
-                "Type an error code, a number (-202, 0x800B0109) or a message to see what it means."
-            )
+            return _("Type an error code, a number (-202, 0x800B0109) or a message to see what it means.")
         try:
             rows = lookup(query, self.kb)
         except NotImplementedError:
@@ -65,9 +61,7 @@ class LookupScreen(Screen[None]):
         parts: list[str] = []
         shown: list[str] = []
         for row in rows[:8]:
-            code = " ".join(
-                part for part in (row.code, f"({row.number})" if row.number else "") if part
-            )
+            code = " ".join(part for part in (row.code, f"({row.number})" if row.number else "") if part)
             parts.append(f"### {md_escape(code or row.message)} · {md_escape(row.ecosystem)}")
             if row.message and row.code:
                 parts.append(md_escape(row.message))

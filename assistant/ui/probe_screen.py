@@ -138,9 +138,7 @@ class ProbeScreen(Screen[None]):
     def action_start(self) -> None:
         if self.running:
             return
-        target = parse_target(
-            self.query_one("#probe-host", Input).value, self.query_one("#probe-port", Input).value
-        )
+        target = parse_target(self.query_one("#probe-host", Input).value, self.query_one("#probe-port", Input).value)
         if target is None:
             self.notify(
                 _("Enter a host name and a port between 1 and 65535."),
@@ -172,16 +170,10 @@ class ProbeScreen(Screen[None]):
                 now=self.assistant.clock(),
             )
         except (ImportError, AttributeError, NotImplementedError):
-            self.app.call_from_thread(
-                self.finished, None, _("Probing is not available yet in this version.")
-            )
+            self.app.call_from_thread(self.finished, None, _("Probing is not available yet in this version."))
             return
-        except (
-            Exception
-        ) as error:  # run_probe promises not to raise; the screen survives if it does
-            self.app.call_from_thread(
-                self.finished, None, _("The probe failed: {error}").format(error=error)
-            )
+        except Exception as error:  # run_probe promises not to raise; the screen survives if it does
+            self.app.call_from_thread(self.finished, None, _("The probe failed: {error}").format(error=error))
             return
         self.app.call_from_thread(self.finished, report)
 
@@ -194,9 +186,7 @@ class ProbeScreen(Screen[None]):
         self.report = report
         self.show_status()
         self.show_findings(report)
-        if (
-            self.on_findings is not None and report.findings
-        ):  # partial results after a cancel still count
+        if self.on_findings is not None and report.findings:  # partial results after a cancel still count
             self.on_findings(list(report.findings), "probe")
 
     def show_findings(self, report: ProbeReport) -> None:

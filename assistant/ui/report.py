@@ -53,9 +53,7 @@ def report_markdown(
         for rank, candidate in enumerate(candidates, start=1):
             entry = kb.entries.get(candidate.id)
             title = pick(entry.title, language) if entry else candidate.id
-            lines.append(
-                f"| {rank} | {md_escape(title)} | `{candidate.id}` | {candidate.score:.0%} |"
-            )
+            lines.append(f"| {rank} | {md_escape(title)} | `{candidate.id}` | {candidate.score:.0%} |")
         lines.append("")
         try:
             lines += [

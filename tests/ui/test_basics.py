@@ -14,10 +14,7 @@ def test_inert_removes_escapes_and_keeps_brackets():
     assert isinstance(shown, Text)
     assert shown.plain == "[bold red]x[/]  red tail"
     assert not shown.spans  # no style came from the paste
-    assert (
-        "\x1b" not in clean("a\x1b[1;1Hb\x9b2Jc\x1bPq#0\x1b\\d\u202eevil")
-        and clean("a\x1b[1;1Hb") == "ab"
-    )
+    assert "\x1b" not in clean("a\x1b[1;1Hb\x9b2Jc\x1bPq#0\x1b\\d\u202eevil") and clean("a\x1b[1;1Hb") == "ab"
 
 
 def test_markdown_escaping_keeps_user_text_literal():
@@ -37,11 +34,7 @@ async def test_app_starts_at_80x24_with_greeting_and_footer_keys(make):
         assert app.screen.query_one("#paste-box").has_focus
         assert len(app.screen.query(Reply)) == 1
         assert app.screen.query_one(Footer)
-        keys = {
-            binding.key
-            for _, binding, enabled, _ in app.screen.active_bindings.values()
-            if binding.show
-        }
+        keys = {binding.key for _, binding, enabled, _ in app.screen.active_bindings.values() if binding.show}
         assert {"f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "ctrl+s"} <= keys
 
 
@@ -63,18 +56,14 @@ async def test_hostile_paste_is_shown_literally(make):
 async def test_f2_cycles_language_and_relabels_bindings(make):
     app = make()
     async with app.run_test(size=(100, 30)) as pilot:
-        english = {
-            b.description for _, b, _, _ in app.screen.active_bindings.values() if b.key == "f3"
-        }
+        english = {b.description for _, b, _, _ in app.screen.active_bindings.values() if b.key == "f3"}
         await pilot.press("f2")
         assert app.language == "zh-Hans"
         await pilot.press("f2", "f2")
         assert app.language == "ko"
         await pilot.press("f2")
         assert app.language == "en"
-        again = {
-            b.description for _, b, _, _ in app.screen.active_bindings.values() if b.key == "f3"
-        }
+        again = {b.description for _, b, _, _ in app.screen.active_bindings.values() if b.key == "f3"}
         assert english == again
 
 

@@ -6,12 +6,8 @@ import pytest
 
 from assistant.i18n import pick
 
-
-
 EXPIRED_EN = "Chrome says NET::ERR_CERT_DATE_INVALID when I open https://shop.example.com:8443/"
-EXPIRED_ZH_HANT = (
-    "打開 https://shop.example.com 時 Chrome 顯示 NET::ERR_CERT_DATE_INVALID，說連線不是私人連線"
-)
+EXPIRED_ZH_HANT = "打開 https://shop.example.com 時 Chrome 顯示 NET::ERR_CERT_DATE_INVALID，說連線不是私人連線"
 
 
 async def paste(app, pilot, text: str) -> None:
@@ -60,21 +56,13 @@ async def test_answers_unknown_and_back_drive_the_session(make):
         answers = panel.query_one("#answers")
         if panel.question is not None:
             # "I don't know" records the fact as unknown and moves on
-            unknown = [
-                i
-                for i in range(answers.option_count)
-                if answers.get_option_at_index(i).id == "__unknown__"
-            ][0]
+            unknown = [i for i in range(answers.option_count) if answers.get_option_at_index(i).id == "__unknown__"][0]
             asked = panel.question.id
             answers.highlighted = unknown
             await pilot.press("enter")
             await pilot.pause()
             assert panel.question is None or panel.question.id != asked
-        back = [
-            i
-            for i in range(answers.option_count)
-            if answers.get_option_at_index(i).id == "__back__"
-        ][0]
+        back = [i for i in range(answers.option_count) if answers.get_option_at_index(i).id == "__back__"][0]
         answers.highlighted = back
         await pilot.press("enter")
         await pilot.pause()
@@ -99,13 +87,8 @@ async def test_language_switch_rerenders_candidates_question_and_replies(make, k
         await pilot.pause()
         assert app.language == "zh-Hans"
         top = app.screen.query_one(CandidateList).shown[0].id
-        assert (
-            pick(kb.entries[top].title, "zh-Hans")
-            in option_texts(app.screen.query_one(CandidateList))[0]
-        )
-        assert str(app.screen.query_one("#question-text").render()) == pick(
-            question.text, "zh-Hans"
-        )
+        assert pick(kb.entries[top].title, "zh-Hans") in option_texts(app.screen.query_one(CandidateList))[0]
+        assert str(app.screen.query_one("#question-text").render()) == pick(question.text, "zh-Hans")
         assert app.screen.query(Reply)[-1].render_text() == pick(question.text, "zh-Hans")
         assert app.screen.session is not None
 
@@ -186,9 +169,7 @@ async def test_export_to_an_unwritable_path_says_so(make, tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f8")
         await pilot.pause()
-        app.screen.query_one("#export-path", Input).value = str(
-            tmp_path / "missing" / "dir" / "r.md"
-        )
+        app.screen.query_one("#export-path", Input).value = str(tmp_path / "missing" / "dir" / "r.md")
         await pilot.click("#export-save")
         await pilot.pause()
         assert isinstance(app.screen, ExportScreen)  # stays open, with a message

@@ -35,10 +35,7 @@ async def test_lookup_shows_the_entry_as_you_type(make, kb, language):
         await pilot.press("f2")  # switching language re-renders the entry in place
         await pilot.pause()
         other = app.language
-        assert (
-            pick(kb.entries[diagnosis].title, other)
-            in app.screen.query_one("#lookup-result", Markdown).source
-        )
+        assert pick(kb.entries[diagnosis].title, other) in app.screen.query_one("#lookup-result", Markdown).source
         await pilot.press("escape")
         assert not isinstance(app.screen, LookupScreen)
 

@@ -16,7 +16,6 @@ from pki import PKI  # noqa: E402
 from tls_servers import silent_server, tls_server  # noqa: E402
 
 
-
 def handshake_runner(ca_file: Path):
     """A minimal real probe: TCP connect and a verifying TLS handshake, reporting progress as it goes.
 
@@ -28,16 +27,12 @@ def handshake_runner(ca_file: Path):
         findings: list[Finding] = []
         progress("reach.tcp", None)
         with socket.create_connection((target.host, target.port), timeout=5) as raw:
-            findings.append(
-                Finding("reach.tcp", Status.PASS, f"connected to {target.host}:{target.port}")
-            )
+            findings.append(Finding("reach.tcp", Status.PASS, f"connected to {target.host}:{target.port}"))
             progress("reach.tcp", "pass")
             progress("reach.handshake", None)
             raw.settimeout(0.1)
             context = ssl.create_default_context(cafile=str(ca_file))
-            tls = context.wrap_socket(
-                raw, server_hostname="localhost", do_handshake_on_connect=False
-            )
+            tls = context.wrap_socket(raw, server_hostname="localhost", do_handshake_on_connect=False)
             while True:
                 if cancel.is_set():
                     progress("reach.handshake", "error")
@@ -47,11 +42,7 @@ def handshake_runner(ca_file: Path):
                     break
                 except (TimeoutError, ssl.SSLWantReadError):
                     continue
-            findings.append(
-                Finding(
-                    "reach.handshake", Status.PASS, f"{tls.version()} [bold]{tls.cipher()[0]}[/]"
-                )
-            )
+            findings.append(Finding("reach.handshake", Status.PASS, f"{tls.version()} [bold]{tls.cipher()[0]}[/]"))
             progress("reach.handshake", "pass")
         return ProbeReport(target, tuple(findings), {"host": target.host}, 0.01, 1)
 
@@ -111,9 +102,7 @@ async def test_escape_cancels_a_running_probe(make, site):
     app = make(probe_runner=handshake_runner(ca))
     with silent_server() as port:  # accepts, never answers: the handshake waits until cancelled
         async with app.run_test(size=(100, 30)) as pilot:
-            screen = ProbeScreen(
-                app.kb, host="127.0.0.1", port=port, checks=["reach.tcp", "reach.handshake"]
-            )
+            screen = ProbeScreen(app.kb, host="127.0.0.1", port=port, checks=["reach.tcp", "reach.handshake"])
             await app.push_screen(screen)
             await pilot.press("ctrl+s")
             await pilot.pause()
@@ -134,9 +123,7 @@ async def test_probe_host_is_prefilled_from_the_paste(make):
 
     app = make()
     async with app.run_test(size=(100, 30)) as pilot:
-        app.screen.query_one("#paste-box").insert(
-            "NET::ERR_CERT_DATE_INVALID at https://shop.example.com:8443/cart"
-        )
+        app.screen.query_one("#paste-box").insert("NET::ERR_CERT_DATE_INVALID at https://shop.example.com:8443/cart")
         await pilot.press("ctrl+s", "f4")
         await pilot.pause()
         assert app.screen.query_one("#probe-host", Input).value == "shop.example.com"
@@ -158,8 +145,4 @@ async def test_real_probes_against_loopback_server_feed_the_session(make, site):
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert screen.report is not None and not screen.report.unreachable
-            assert (
-                screen.query_one("#probe-findings", DataTable).row_count
-                == len(screen.report.findings)
-                > 0
-            )
+            assert screen.query_one("#probe-findings", DataTable).row_count == len(screen.report.findings) > 0

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-
 LANGUAGES = ["en", "zh-Hans", "zh-Hant", "ko"]
 SIZE = (80, 24)
 

@@ -19,9 +19,7 @@ EXE = Path(sys.executable).with_name("ssl-assistant")
 
 
 def capture(session: str) -> str:
-    return subprocess.run(
-        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
-    ).stdout
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
 
 
 def wait_for(session: str, needle: str, seconds: float = 15) -> str:
@@ -35,9 +33,7 @@ def wait_for(session: str, needle: str, seconds: float = 15) -> str:
     raise AssertionError(f"{needle!r} never appeared; the screen was:\n{screen}")
 
 
-@pytest.mark.skipif(
-    shutil.which("tmux") is None, reason="tmux is not installed (./test installs it)"
-)
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (./test installs it)")
 def test_real_terminal_paste_shows_the_diagnosis(kb):
     session = f"ssl-assistant-{uuid.uuid4().hex[:8]}"
     subprocess.run(
@@ -69,10 +65,7 @@ def test_real_terminal_paste_shows_the_diagnosis(kb):
         wait_for(session, "in Chrome")  # under load tmux may deliver Ctrl+S before the last keys
         subprocess.run(["tmux", "send-keys", "-t", session, "C-s"], check=True)
         screen = wait_for(session, "%")
-        titles = [
-            pick(kb.entries[d].title, "en")
-            for d in ("cert-expired", "clock-skew", "cert-not-yet-valid")
-        ]
+        titles = [pick(kb.entries[d].title, "en") for d in ("cert-expired", "clock-skew", "cert-not-yet-valid")]
         assert any(title[:40] in screen for title in titles), screen
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

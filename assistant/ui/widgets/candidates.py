@@ -33,14 +33,10 @@ class CandidateList(OptionList):
         for candidate in self.shown:
             entry = self.kb.entries.get(candidate.id)
             title = pick(entry.title) if entry else candidate.id
-            prompt = Text.assemble(
-                (f"{candidate.score:4.0%} ", "bold" if candidate.score >= 0.7 else ""), title
-            )
+            prompt = Text.assemble((f"{candidate.score:4.0%} ", "bold" if candidate.score >= 0.7 else ""), title)
             self.add_option(Option(prompt, id=candidate.id))
         if self.shown:
-            self.highlighted = (
-                highlighted if highlighted is not None and highlighted < len(self.shown) else 0
-            )
+            self.highlighted = highlighted if highlighted is not None and highlighted < len(self.shown) else 0
 
     @property
     def current(self) -> str | None:

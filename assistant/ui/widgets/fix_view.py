@@ -41,9 +41,7 @@ def restart_warning(restart: str) -> str:
 
 def commands_in(body: str) -> str:
     """The commands a step's Markdown shows, in order: fenced blocks and inline code; else the text."""
-    found: list[tuple[int, str]] = [
-        (m.start(), m.group(2).rstrip("\n")) for m in _FENCED.finditer(body)
-    ]
+    found: list[tuple[int, str]] = [(m.start(), m.group(2).rstrip("\n")) for m in _FENCED.finditer(body)]
     outside = _FENCED.sub(lambda m: " " * len(m.group(0)), body)
     found += [(m.start(), m.group(1)) for m in _INLINE.finditer(outside)]
     return "\n".join(text for _, text in sorted(found)) or body
@@ -93,9 +91,7 @@ class FixView(Vertical):
         except NotImplementedError:
             yield Static(Text(_("Fix steps are not available yet in this version.")))
             return
-        having = [
-            platform for platform in PLATFORMS if any(step.platform == platform for step in steps)
-        ]
+        having = [platform for platform in PLATFORMS if any(step.platform == platform for step in steps)]
         if having and self.active_platform not in having:
             self.active_platform = having[0]
         with TabbedContent(initial=f"fix-{self.active_platform}"):
@@ -103,9 +99,7 @@ class FixView(Vertical):
                 with TabPane(names[platform], id=f"fix-{platform}"), VerticalScroll():
                     mine = [step for step in steps if step.platform == platform]
                     if not mine:
-                        yield Static(
-                            Text(_("No specific steps for this platform."), style="italic")
-                        )
+                        yield Static(Text(_("No specific steps for this platform."), style="italic"))
                     for index, step in enumerate(mine):
                         key = f"{platform}-{index}"
                         self.commands[key] = commands_in(step.body)
@@ -130,9 +124,7 @@ class FixView(Vertical):
         if key in self.commands:
             event.stop()
             self.app.copy_to_clipboard(self.commands[key])
-            self.app.notify(
-                _("Copied to the clipboard (if your terminal allows it)."), markup=False
-            )
+            self.app.notify(_("Copied to the clipboard (if your terminal allows it)."), markup=False)
 
     def relocalize(self) -> None:
         self.call_later(self.recompose)

@@ -19,6 +19,4 @@ class PasteBox(TextArea):
         self.relocalize()
 
     def relocalize(self) -> None:
-        self.placeholder = _(
-            "Paste the error message, log lines or what you see, then press Ctrl+S to send."
-        )
+        self.placeholder = _("Paste the error message, log lines or what you see, then press Ctrl+S to send.")

@@ -101,9 +101,7 @@ class QuestionPanel(Vertical):
             answers.add_option(Option(Text(_("I don't know"), style="italic"), id=UNKNOWN))
         else:
             self.remove_class("-free")
-            label.update(
-                Text(_("I can confirm this against the live server or your certificate files."))
-            )
+            label.update(Text(_("I can confirm this against the live server or your certificate files.")))
             answers.add_option(Option(Text(_("Probe the server (F4)")), id=PROBE))
             answers.add_option(Option(Text(_("Check certificate and key files (F5)")), id=FILES))
         answers.add_option(Option(Text(_("Back: undo my last answer"), style="italic"), id=BACK))
@@ -132,6 +130,4 @@ class QuestionPanel(Vertical):
     def _typed(self, event: Input.Submitted) -> None:
         event.stop()
         if self.question is not None and event.value.strip():
-            self.post_message(
-                self.Answered(self.question.id, event.value.strip(), event.value.strip())
-            )
+            self.post_message(self.Answered(self.question.id, event.value.strip(), event.value.strip()))
