@@ -18,24 +18,10 @@ from pathlib import Path
 
 from cryptography import x509
 
+from assistant.certinfo import cert_facts, issued_by, key_desc, self_signed
 from assistant.files.detect import FileProblem, Loaded, load
-from assistant.files.inspect import (
-    FileInventory,
-    cert_facts,
-    inventory,
-    judge_cert,
-    key_desc,
-    name_of,
-)
-from assistant.files.match import (
-    in_order,
-    issued_by,
-    key_matches,
-    leaves,
-    path_from,
-    self_signed,
-    spki,
-)
+from assistant.files.inspect import FileInventory, inventory, judge_cert, name_of
+from assistant.files.match import in_order, key_matches, leaves, path_from, spki
 from assistant.i18n import _, ngettext
 from assistant.model import Facts, Finding, Status
 

@@ -10,24 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from assistant.certinfo import extension, is_ca, key_desc, key_usage, san_names, self_signed, signature_name
 from assistant.files.detect import Loaded
-from assistant.files.match import fingerprint, is_ca, key_matches, self_signed, spki
+from assistant.files.match import fingerprint, key_matches, spki
 from assistant.i18n import _
-from assistant.model import Facts, Finding, Status
+from assistant.model import Finding, Status
 
 _EXPIRY_WARNING_DAYS = 14
-_KEY_USAGE_NAMES = (
-    ("digital_signature", "digitalSignature"),
-    ("content_commitment", "nonRepudiation"),
-    ("key_encipherment", "keyEncipherment"),
-    ("data_encipherment", "dataEncipherment"),
-    ("key_agreement", "keyAgreement"),
-    ("key_cert_sign", "keyCertSign"),
-    ("crl_sign", "cRLSign"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,48 +61,6 @@ def name_of(name: x509.Name) -> str:
     """The CN (else O, else the whole name) as people recognise a certificate."""
     attrs = name.get_attributes_for_oid(NameOID.COMMON_NAME) or name.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
     return str(attrs[0].value) if attrs else (name.rfc4514_string() or "?")
-
-
-def key_desc(key: object) -> tuple[str, int]:
-    if isinstance(key, rsa.RSAPublicKey | rsa.RSAPrivateKey):
-        return "RSA", key.key_size
-    if isinstance(key, ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey):
-        return f"EC {key.curve.name}", key.curve.key_size
-    if isinstance(key, dsa.DSAPublicKey | dsa.DSAPrivateKey):
-        return "DSA", key.key_size
-    if isinstance(key, ed25519.Ed25519PublicKey | ed25519.Ed25519PrivateKey):
-        return "Ed25519", 256
-    if isinstance(key, ed448.Ed448PublicKey | ed448.Ed448PrivateKey):
-        return "Ed448", 456
-    return type(key).__name__, 0
-
-
-def _ext(cert: x509.Certificate, kind: type) -> object | None:
-    try:
-        return cert.extensions.get_extension_for_class(kind).value
-    except (x509.ExtensionNotFound, ValueError):
-        return None
-
-
-def san_names(cert: x509.Certificate) -> tuple[str, ...] | None:
-    san = _ext(cert, x509.SubjectAlternativeName)
-    if san is None:
-        return None
-    return tuple(san.get_values_for_type(x509.DNSName)) + tuple(
-        str(ip) for ip in san.get_values_for_type(x509.IPAddress)
-    )  # type: ignore[attr-defined]
-
-
-def key_usage(cert: x509.Certificate) -> list[str] | None:
-    usage = _ext(cert, x509.KeyUsage)
-    if usage is None:
-        return None
-    return [shown for attr, shown in _KEY_USAGE_NAMES if getattr(usage, attr)]
-
-
-def signature_name(cert: x509.Certificate) -> str:
-    oid = cert.signature_algorithm_oid
-    return getattr(oid, "_name", None) or oid.dotted_string
 
 
 def cert_item(cert: x509.Certificate, alias: str | None = None) -> Item:
@@ -373,7 +322,7 @@ def _judge_server(cert: x509.Certificate, where: str, name: str, kind: str, is_r
             )
         )
 
-    eku = _ext(cert, x509.ExtendedKeyUsage)
+    eku = extension(cert, x509.ExtendedKeyUsage)
     if (
         eku is not None
         and ExtendedKeyUsageOID.SERVER_AUTH not in eku
@@ -402,33 +351,3 @@ def _judge_server(cert: x509.Certificate, where: str, name: str, kind: str, is_r
             )
         )
     return out
-
-
-def cert_facts(cert: x509.Certificate, now: datetime) -> Facts:
-    """The cert_* facts of the server certificate, the same names the live probe sets."""
-    kind, bits = key_desc(cert.public_key())
-    usage = key_usage(cert)
-    eku = _ext(cert, x509.ExtendedKeyUsage)
-    return {
-        "cert_subject": cert.subject.rfc4514_string(),
-        "cert_issuer": cert.issuer.rfc4514_string(),
-        "cert_not_before": cert.not_valid_before_utc.isoformat(),
-        "cert_not_after": cert.not_valid_after_utc.isoformat(),
-        "cert_days_left": (cert.not_valid_after_utc - now).days,
-        "cert_lifetime_days": (cert.not_valid_after_utc - cert.not_valid_before_utc).days,
-        "cert_expired": cert.not_valid_after_utc < now,
-        "cert_not_yet_valid": cert.not_valid_before_utc > now,
-        "cert_self_signed": self_signed(cert),
-        "cert_is_ca": is_ca(cert),
-        "cert_has_san": san_names(cert) is not None,
-        "cert_key_type": kind.split()[0],
-        "cert_key_bits": bits,
-        "cert_key_usage": ",".join(usage) if usage is not None else "",
-        "cert_key_encipherment": usage is None or "keyEncipherment" in usage,
-        "cert_eku_server_auth": eku is None
-        or ExtendedKeyUsageOID.SERVER_AUTH in eku
-        or ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in eku,  # type: ignore[operator]
-        "cert_signature_algorithm": signature_name(cert),
-        "cert_serial": format(cert.serial_number, "X"),
-        "thumbprint": fingerprint(cert, "sha1").replace(":", ""),
-    }

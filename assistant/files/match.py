@@ -10,9 +10,10 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+
+from assistant.certinfo import is_ca, issued_by, self_signed
 
 
 def spki(key: PublicKeyTypes | PrivateKeyTypes) -> bytes:
@@ -23,41 +24,6 @@ def spki(key: PublicKeyTypes | PrivateKeyTypes) -> bytes:
 
 def key_matches(owner: x509.Certificate | x509.CertificateSigningRequest, key: PrivateKeyTypes) -> bool:
     return spki(owner.public_key()) == spki(key)
-
-
-def is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except x509.ExtensionNotFound:
-        return False
-
-
-def issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
-    """`parent` signed `child`: the names chain and the signature verifies."""
-    if child.issuer != parent.subject:
-        return False
-    try:
-        child.verify_directly_issued_by(parent)
-        return True
-    except InvalidSignature:
-        return False
-    except (ValueError, TypeError, UnsupportedAlgorithm):
-        # cryptography no longer verifies SHA-1/MD5 signatures; those certificates still need
-        # placing in the chain (to be reported as weak), so fall back to the key identifiers.
-        return _key_ids_agree(child, parent)
-
-
-def _key_ids_agree(child: x509.Certificate, parent: x509.Certificate) -> bool:
-    try:
-        authority = child.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
-        subject = parent.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-    except x509.ExtensionNotFound:
-        return True  # the names agree and nothing contradicts them
-    return authority is None or authority == subject
-
-
-def self_signed(cert: x509.Certificate) -> bool:
-    return issued_by(cert, cert)
 
 
 def leaves(certs: Sequence[x509.Certificate], keys: Sequence[PrivateKeyTypes] = ()) -> list[x509.Certificate]:

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 
+from assistant.certinfo import cert_facts
 from assistant.i18n import _
 from assistant.model import Finding, ProbeReport, ProbeTarget, Status
 from assistant.probes import judge, staple
@@ -347,7 +348,7 @@ class _Run:
                     )
                 ],
             )
-            facts = {"chain_length": len(served.chain), **certs.leaf_facts(leaf_cert, self.now)}
+            facts = {"chain_length": len(served.chain), **cert_facts(leaf_cert, self.now)}
             self._emit(
                 findings,
                 [

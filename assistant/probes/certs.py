@@ -13,9 +13,9 @@ from functools import cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import NameOID
 
+from assistant.certinfo import extension, hash_name, issued_by, key_desc, self_signed, signature_name, weak_key
 from assistant.i18n import _
 from assistant.model import Finding, Status
 
@@ -101,76 +101,13 @@ def issuer_name(cert: x509.Certificate) -> str:
     return str(names[0].value) if names else cert.issuer.rfc4514_string() or "?"
 
 
-def issued(child: x509.Certificate, parent: x509.Certificate) -> bool:
-    if child.issuer != parent.subject:
-        return False
-    try:
-        child.verify_directly_issued_by(parent)
-        return True
-    except (ValueError, TypeError, Exception):  # noqa: BLE001 - any failure means "not its issuer"
-        return False
-
-
-def self_signed(cert: x509.Certificate) -> bool:
-    return issued(cert, cert)
-
-
-def key_desc(cert: x509.Certificate) -> tuple[str, int]:
-    key = cert.public_key()
-    if isinstance(key, rsa.RSAPublicKey):
-        return "RSA", key.key_size
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        return "EC", key.curve.key_size
-    if isinstance(key, dsa.DSAPublicKey):
-        return "DSA", key.key_size
-    return type(key).__name__.removesuffix("PublicKey").lstrip("_"), 256
-
-
-def weak_key(cert: x509.Certificate) -> bool:
-    kind, bits = key_desc(cert)
-    return (kind in ("RSA", "DSA") and bits < 2048) or (kind == "EC" and bits < 256)
-
-
-def hash_name(cert: x509.Certificate) -> str:
-    algorithm = cert.signature_hash_algorithm
-    return algorithm.name if isinstance(algorithm, hashes.HashAlgorithm) else "none"
-
-
-def signature_name(cert: x509.Certificate) -> str:
-    oid = cert.signature_algorithm_oid
-    return getattr(oid, "_name", None) or oid.dotted_string
-
-
-def _ext(cert: x509.Certificate, kind):  # noqa: ANN001, ANN202
-    try:
-        return cert.extensions.get_extension_for_class(kind).value
-    except x509.ExtensionNotFound:
-        return None
-
-
-def key_usage(cert: x509.Certificate) -> list[str] | None:
-    usage = _ext(cert, x509.KeyUsage)
-    if usage is None:
-        return None
-    bits = [
-        ("digitalSignature", "digital_signature"),
-        ("nonRepudiation", "content_commitment"),
-        ("keyEncipherment", "key_encipherment"),
-        ("dataEncipherment", "data_encipherment"),
-        ("keyAgreement", "key_agreement"),
-        ("keyCertSign", "key_cert_sign"),
-        ("cRLSign", "crl_sign"),
-    ]
-    return [shown for shown, attr in bits if getattr(usage, attr)]
-
-
 def must_staple(cert: x509.Certificate) -> bool:
-    feature = _ext(cert, x509.TLSFeature)
+    feature = extension(cert, x509.TLSFeature)
     return bool(feature) and x509.TLSFeatureType.status_request in feature
 
 
 def aia_ca_issuers(cert: x509.Certificate) -> list[str]:
-    access = _ext(cert, x509.AuthorityInformationAccess) or []
+    access = extension(cert, x509.AuthorityInformationAccess) or []
     return [
         d.access_location.value
         for d in access
@@ -216,7 +153,7 @@ def shape(certs: list[x509.Certificate], roots: list[x509.Certificate]) -> Chain
     duplicates: list[int] = []
     anchor = None
     while True:
-        trusted = next((r for r in by_subject.get(current.issuer, []) if issued(current, r)), None)
+        trusted = next((r for r in by_subject.get(current.issuer, []) if issued_by(current, r)), None)
         if trusted is not None or (
             self_signed(current)
             and any(r.public_key() == current.public_key() for r in by_subject.get(current.subject, []))
@@ -225,7 +162,7 @@ def shape(certs: list[x509.Certificate], roots: list[x509.Certificate]) -> Chain
             break
         if self_signed(current):
             break
-        step = next((i for i, c in enumerate(certs) if i not in path and issued(current, c)), None)
+        step = next((i for i, c in enumerate(certs) if i not in path and issued_by(current, c)), None)
         if step is None:
             break
         path.append(step)
@@ -518,27 +455,3 @@ def judge_profile(
         _("Nothing in the chain breaks the X.509 profile rules that were checked."),
         "cert-profile-noncompliant",
     )
-
-
-def leaf_facts(leaf: x509.Certificate, now: datetime) -> dict:
-    kind, bits = key_desc(leaf)
-    usage = key_usage(leaf)
-    eku = _ext(leaf, x509.ExtendedKeyUsage)
-    return {
-        "cert_subject": leaf.subject.rfc4514_string(),
-        "cert_issuer": leaf.issuer.rfc4514_string(),
-        "cert_not_before": leaf.not_valid_before_utc.isoformat(),
-        "cert_not_after": leaf.not_valid_after_utc.isoformat(),
-        "cert_days_left": (leaf.not_valid_after_utc - now).days,
-        "cert_lifetime_days": (leaf.not_valid_after_utc - leaf.not_valid_before_utc).days,
-        "cert_key_type": kind,
-        "cert_key_bits": bits,
-        "cert_key_usage": ",".join(usage) if usage is not None else "",
-        "cert_key_encipherment": usage is None or "keyEncipherment" in usage,
-        "cert_eku_server_auth": eku is None
-        or ExtendedKeyUsageOID.SERVER_AUTH in eku
-        or ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in eku,
-        "cert_signature_algorithm": signature_name(leaf),
-        "cert_serial": format(leaf.serial_number, "x"),
-        "cert_is_ca": bool((bc := _ext(leaf, x509.BasicConstraints)) and bc.ca),
-    }

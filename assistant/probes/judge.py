@@ -262,7 +262,7 @@ def modern_client(main: Handshake, legacy: Handshake | None, v13: Handshake | No
     tls13 = v13 is not None and v13.ok
     key = ""
     if legacy is not None and (v13 and v13.chain):
-        from assistant.probes.certs import key_desc
+        from assistant.certinfo import key_desc
 
         kind, bits = key_desc(load_chain(v13.chain)[0])
         key = _(" The certificate has an {kind} {bits}-bit key.").format(kind=kind, bits=bits)

@@ -10,21 +10,17 @@ from datetime import datetime
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from assistant.certinfo import extension, key_desc, key_usage, self_signed, weak_key
 from assistant.i18n import _
 from assistant.model import Finding, Status
 from assistant.probes.certs import (
     _LIFETIME_LIMIT_DAYS,
     _LIFETIME_LIMIT_FROM,
     INTERCEPTION_MARKERS,
-    _ext,
     _f,
     _host_matches,
     issuer_name,
-    key_desc,
-    key_usage,
     name_of,
-    self_signed,
-    weak_key,
 )
 
 _EXPIRY_WARNING_DAYS = 14
@@ -114,7 +110,7 @@ def judge_leaf(
             )
         )
 
-    san = _ext(leaf, x509.SubjectAlternativeName)
+    san = extension(leaf, x509.SubjectAlternativeName)
     dns = san.get_values_for_type(x509.DNSName) if san else []
     ips = [str(ip) for ip in san.get_values_for_type(x509.IPAddress)] if san else []
     cns = [str(a.value) for a in leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
@@ -197,7 +193,7 @@ def judge_leaf(
 
     out.append(_key_usage(leaf, kex, suite, rsa_kex_accepted))
 
-    eku = _ext(leaf, x509.ExtendedKeyUsage)
+    eku = extension(leaf, x509.ExtendedKeyUsage)
     if (
         eku is not None
         and ExtendedKeyUsageOID.SERVER_AUTH not in eku
