@@ -15,12 +15,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.i18n import _, current_language, pick
+from assistant.commands.findings import COLOURS, ranked, title
+from assistant.i18n import _, current_language
 from assistant.model import Status
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-_SCORES = {Status.FAIL: 1.0, Status.WARN: 0.5}
-_COLOURS = {Status.PASS: "32", Status.WARN: "33", Status.FAIL: "31", Status.INFO: "36", Status.ERROR: "35"}
 _MAX_PASSWORD_FILE = 64 * 1024
 
 
@@ -75,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         print(_("ssl-assistant check: {problem}").format(problem=convert_error), file=sys.stderr)
     if problems or convert_error:
         return EXIT_USAGE
-    return EXIT_PROBLEMS if _ranked(report.findings) else EXIT_OK
+    return EXIT_PROBLEMS if ranked(report.findings) else EXIT_OK
 
 
 def _usage(message: str) -> int:
@@ -108,24 +107,6 @@ def _ask_password(prompt: str | None = None) -> bytes | None:
         return None
 
 
-def _ranked(findings) -> list[tuple[str, float]]:  # noqa: ANN001
-    scores: dict[str, float] = {}
-    for finding in findings:
-        if finding.diagnosis and finding.status in _SCORES:
-            scores[finding.diagnosis] = max(scores.get(finding.diagnosis, 0.0), _SCORES[finding.status])
-    return sorted(scores.items(), key=lambda item: -item[1])
-
-
-def _title(diagnosis: str) -> str:
-    try:
-        from assistant.kb import load_kb
-
-        entry = load_kb().entries.get(diagnosis)
-        return pick(entry.title) if entry else diagnosis
-    except Exception:  # noqa: BLE001 - a half-written knowledge base must not break the check
-        return diagnosis
-
-
 def _as_json(files: list[str], report, elapsed: float, hints: list[tuple[str, str]], written: list[str]) -> dict:  # noqa: ANN001
     return {
         "schema_version": 1,
@@ -134,7 +115,7 @@ def _as_json(files: list[str], report, elapsed: float, hints: list[tuple[str, st
             {"check": f.check, "status": str(f.status), "diagnosis": f.diagnosis, "evidence": f.evidence}
             for f in report.findings
         ],
-        "diagnoses": [{"id": d, "score": s, "title": _title(d)} for d, s in _ranked(report.findings)],
+        "diagnoses": [{"id": d, "score": s, "title": title(d)} for d, s in ranked(report.findings)],
         "facts": report.facts,
         "inventory": [asdict(item) for item in report.inventory],
         "commands": [{"caption": caption, "command": command} for caption, command in hints],
@@ -147,7 +128,7 @@ def _as_json(files: list[str], report, elapsed: float, hints: list[tuple[str, st
 
 def _as_text(report, hints: list[tuple[str, str]], written: list[str], colour: bool) -> str:  # noqa: ANN001
     def paint(status: Status, text: str) -> str:
-        return f"\033[{_COLOURS[status]}m{text}\033[0m" if colour else text
+        return f"\033[{COLOURS[status]}m{text}\033[0m" if colour else text
 
     labels = {
         Status.PASS: _("ok"),
@@ -168,10 +149,10 @@ def _as_text(report, hints: list[tuple[str, str]], written: list[str], colour: b
     for finding in report.findings:
         lines.append(f"{paint(finding.status, labels[finding.status].ljust(8))} {finding.check}: {finding.evidence}")
     lines.append("")
-    diagnoses = _ranked(report.findings)
+    diagnoses = ranked(report.findings)
     if diagnoses:
         lines.append(_("Likely problems:"))
-        lines += [f"  - {_title(d)} ({d})" for d, _s in diagnoses]
+        lines += [f"  - {title(d)} ({d})" for d, _s in diagnoses]
     elif not report.problems:
         lines.append(_("No problem found."))
     if hints:

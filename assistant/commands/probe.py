@@ -8,12 +8,11 @@ import json
 import sys
 from dataclasses import asdict
 
-from assistant.i18n import _, current_language, pick
+from assistant.commands.findings import COLOURS, ranked, title
+from assistant.i18n import _, current_language
 from assistant.model import ProbeReport, ProbeTarget, Status
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
-_SCORES = {Status.FAIL: 1.0, Status.WARN: 0.5}
-_COLOURS = {Status.PASS: "32", Status.WARN: "33", Status.FAIL: "31", Status.INFO: "36", Status.ERROR: "35"}
 
 
 def parse_target(text: str) -> tuple[str, int]:
@@ -34,25 +33,6 @@ def parse_target(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def ranked(report: ProbeReport) -> list[tuple[str, float]]:
-    """Diagnoses the findings support, strongest first (a pass refutes nothing here: no score)."""
-    scores: dict[str, float] = {}
-    for finding in report.findings:
-        if finding.diagnosis and finding.status in _SCORES:
-            scores[finding.diagnosis] = max(scores.get(finding.diagnosis, 0.0), _SCORES[finding.status])
-    return sorted(scores.items(), key=lambda item: -item[1])
-
-
-def _title(diagnosis: str) -> str:
-    try:
-        from assistant.kb import load_kb
-
-        entry = load_kb().entries.get(diagnosis)
-        return pick(entry.title) if entry else diagnosis
-    except Exception:  # noqa: BLE001 - a half-written knowledge base must not break the probe
-        return diagnosis
-
-
 def as_json(report: ProbeReport) -> dict:
     return {
         "schema_version": 1,
@@ -61,7 +41,7 @@ def as_json(report: ProbeReport) -> dict:
             {"check": f.check, "status": str(f.status), "diagnosis": f.diagnosis, "evidence": f.evidence}
             for f in report.findings
         ],
-        "diagnoses": [{"id": d, "score": s, "title": _title(d)} for d, s in ranked(report)],
+        "diagnoses": [{"id": d, "score": s, "title": title(d)} for d, s in ranked(report.findings)],
         "facts": report.facts,
         "elapsed_s": report.elapsed_s,
         "handshakes": report.handshakes,
@@ -72,7 +52,7 @@ def as_json(report: ProbeReport) -> dict:
 
 def as_text(report: ProbeReport, colour: bool) -> str:
     def paint(status: Status, text: str) -> str:
-        return f"\033[{_COLOURS[status]}m{text}\033[0m" if colour else text
+        return f"\033[{COLOURS[status]}m{text}\033[0m" if colour else text
 
     labels = {
         Status.PASS: _("ok"),
@@ -88,10 +68,10 @@ def as_text(report: ProbeReport, colour: bool) -> str:
             continue
         lines.append(f"{paint(finding.status, labels[finding.status].ljust(8))} {finding.check}: {finding.evidence}")
     lines.append("")
-    diagnoses = ranked(report)
+    diagnoses = ranked(report.findings)
     if diagnoses:
         lines.append(_("Likely problems:"))
-        lines += [f"  - {_title(d)} ({d})" for d, _s in diagnoses]
+        lines += [f"  - {title(d)} ({d})" for d, _s in diagnoses]
     elif report.unreachable:
         lines.append(_("The server could not be reached."))
     else:
@@ -160,11 +140,11 @@ def run(args: argparse.Namespace) -> int:
         "probe",
         current_language(),
         "",
-        diagnoses=[{"id": diagnosis_id, "score": score} for diagnosis_id, score in ranked(report)],
+        diagnoses=[{"id": diagnosis_id, "score": score} for diagnosis_id, score in ranked(report.findings)],
         findings=report.findings,
         facts=report.facts,
         target=asdict(report.target),
     )
     if report.unreachable:
         return EXIT_UNREACHABLE
-    return EXIT_PROBLEMS if ranked(report) else EXIT_OK
+    return EXIT_PROBLEMS if ranked(report.findings) else EXIT_OK

@@ -149,9 +149,9 @@ def probe_many(
 
 
 def problems(report: ProbeReport) -> list[str]:
-    from assistant.commands.probe import ranked
+    from assistant.commands.findings import ranked
 
-    return [diagnosis for diagnosis, _score in ranked(report)]
+    return [diagnosis for diagnosis, _score in ranked(report.findings)]
 
 
 def outcome(report: ProbeReport) -> int:
