@@ -196,6 +196,11 @@ def test_the_cli_faces_keep_their_cases_unless_told_not_to(tmp_path, monkeypatch
         text=True,
         input='{"say": "SEC_ERROR_UNKNOWN_ISSUER"}\n',
     )
+    subprocess.run([*base, "lookup", "0x800B0109"], cwd=ROOT, capture_output=True)
+    from tests.pki import PKI
+
+    files = PKI(tmp_path / "pki").write("site", PKI(tmp_path / "pki").leaf(None, ["www.example.test"]))
+    subprocess.run([*base, "check", str(files.cert), str(files.key)], cwd=ROOT, capture_output=True)
     listed = subprocess.run([*base, "history", "list"], cwd=ROOT, capture_output=True, text=True)
     assert listed.returncode == 0, listed.stderr
     assert "ERR_CERT_DATE_INVALID" in listed.stdout or "diagnose" in listed.stdout
@@ -204,4 +209,6 @@ def test_the_cli_faces_keep_their_cases_unless_told_not_to(tmp_path, monkeypatch
 
     with open_history() as history:
         kinds = sorted(case.kind for case in history.list_cases())
-    assert kinds == ["chat", "diagnose"]
+    assert kinds == ["chat", "check", "diagnose", "lookup"]
+    stored = b"".join(path.read_bytes() for path in tmp_path.glob("*.sqlite3*"))
+    assert b"PRIVATE KEY" not in stored

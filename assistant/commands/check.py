@@ -74,6 +74,19 @@ def run(args: argparse.Namespace) -> int:
         print(_("ssl-assistant check: {problem}").format(problem=convert_error), file=sys.stderr)
     if problems or convert_error:
         return EXIT_USAGE
+    from assistant.history import record_case
+
+    diagnoses = [{"id": diagnosis, "score": score} for diagnosis, score in ranked(report.findings)]
+    record_case(
+        args,
+        "check",
+        current_language(),
+        "",
+        diagnoses=diagnoses,
+        findings=report.findings,
+        facts=report.facts,
+        target={"files": list(args.files)},
+    )
     return EXIT_PROBLEMS if ranked(report.findings) else EXIT_OK
 
 

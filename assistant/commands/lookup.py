@@ -85,4 +85,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(as_json(kb, query, rows, language), ensure_ascii=False, indent=2))
     else:
         print(as_text(kb, query, rows, language, colour=sys.stdout.isatty()))
+    from assistant.history import record_case
+
+    diagnoses = sorted({diagnosis for row in rows for diagnosis in row.diagnoses})
+    record_case(args, "lookup", language, query, diagnoses=[{"id": d} for d in diagnoses])
     return EXIT_PROBLEMS if any(row.diagnoses for row in rows) else EXIT_OK
