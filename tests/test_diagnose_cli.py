@@ -135,3 +135,13 @@ def test_lookup_localized_text_and_unknown_codes():
     assert unknown.returncode == 0 and unknown.stdout.strip()
     empty = _run("lookup", "  ")
     assert empty.returncode == 2 and b"Traceback" not in empty.stderr
+
+
+def test_text_output_quotes_each_place_in_the_paste_once():
+    from assistant.commands.diagnose import _outermost
+    from assistant.model import EvidenceItem
+
+    outer = EvidenceItem("paste", "ERR_SSL_KEY_USAGE_INCOMPATIBLE", 1.0, (10, 40))
+    inner = EvidenceItem("paste", "KEY_USAGE_INCOMPATIBLE", 0.5, (18, 40))
+    elsewhere = EvidenceItem("paste", "renewed", 0.2, (50, 57))
+    assert _outermost((outer, inner, elsewhere)) == [outer, elsewhere]

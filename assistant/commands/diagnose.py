@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 
 from assistant.i18n import _, current_language, normalize_language, pick, set_language
+from assistant.model import EvidenceItem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 MAX_INPUT_BYTES = 10 * 1024 * 1024
@@ -123,6 +124,17 @@ def _paint(code: str, text: str, colour: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if colour else text
 
 
+def _outermost(evidence: tuple[EvidenceItem, ...]) -> list[EvidenceItem]:
+    """Evidence minus items whose paste span lies inside another's: one quote per place in the paste."""
+    spans = [item.span for item in evidence if item.span]
+    return [
+        item
+        for item in evidence
+        if not item.span
+        or not any(other != item.span and other[0] <= item.span[0] and item.span[1] <= other[1] for other in spans)
+    ]
+
+
 def as_text(kb, candidates, language: str, question: dict | None, vague: list[str], colour: bool) -> str:  # noqa: ANN001
     lines: list[str] = []
     shown = [candidate for candidate in candidates if candidate.score >= MIN_SHOWN_SCORE][:MAX_SHOWN]
@@ -137,7 +149,7 @@ def as_text(kb, candidates, language: str, question: dict | None, vague: list[st
             entry = kb.entries.get(candidate.id)
             if entry is not None:
                 lines.append("   " + " ".join(pick(entry.summary, language).split()))
-            for item in candidate.evidence[:3]:
+            for item in _outermost(candidate.evidence)[:3]:
                 where = _("characters {start}-{end}").format(start=item.span[0], end=item.span[1]) if item.span else ""
                 lines.append(
                     "   "
