@@ -11,11 +11,12 @@ import re
 KEY_REMOVED = "-----PRIVATE KEY REMOVED-----"
 """Stands where a key was; shaped like PEM armour so it reads the same in every language."""
 
+_ARMOUR = "PRIVATE KEY-----"
+"""The tail of every private key armour line: PKCS#8, RSA, EC, ENCRYPTED, OPENSSH…"""
+
 # A complete block, or one cut short by the paste: everything to its end line or to the end of text.
-_PRIVATE_KEY = re.compile(
-    r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----.*?(?:-----END \1PRIVATE KEY-----|\Z)", re.DOTALL
-)
+_PRIVATE_KEY = re.compile(rf"-----BEGIN ((?:[A-Z0-9]+ )*){_ARMOUR}.*?(?:-----END \1{_ARMOUR}|\Z)", re.DOTALL)
 
 
 def redact_private_keys(text: str) -> str:
-    return _PRIVATE_KEY.sub(KEY_REMOVED, text) if "PRIVATE KEY-----" in text else text
+    return _PRIVATE_KEY.sub(KEY_REMOVED, text) if _ARMOUR in text else text
