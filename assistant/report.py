@@ -1,6 +1,7 @@
 """Provides the ticket report: one case (a paste, a probe, or both) as Markdown or a self-contained
-HTML page: what was pasted, the ranked diagnoses with their evidence, the findings, and the fix steps
-for the chosen platform, in the chosen language.
+HTML page: what was pasted, the conversation (questions asked, answers given, checks run), the ranked
+diagnoses with their evidence, the findings, and the fix steps for the chosen platform, in the chosen
+language.
 
 The page layout is in assistant/report_templates/ (sandboxed Jinja2, HTML autoescaped); the fix
 section is assistant.render.render_fix's own output, so the report and the TUI show the same steps.
@@ -22,9 +23,13 @@ from assistant.i18n import pick, translation
 from assistant.model import EvidenceItem, ProbeReport, Status
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from jinja2.sandbox import SandboxedEnvironment
 
+    from assistant.engine.session import Session
     from assistant.kb import KnowledgeBase
+    from assistant.model import Finding
 
 ReportFormat = Literal["md", "html"]
 _TEMPLATES = Path(__file__).parent / "report_templates"
@@ -51,6 +56,39 @@ def case_from_probe(report: ProbeReport, language: str, *, number: int = 0, now:
     )
 
 
+def case_from_session(
+    session: Session, *, kind: str = "tui", findings: Iterable[Finding] = (), now: datetime | None = None
+) -> Case:
+    """A live session as a case, shaped as the history would keep it (scrubbed), for an export."""
+    transcript = session.transcript()
+    pastes = "\n\n".join(str(event["say"]) for event in transcript if "say" in event)
+    return Case(
+        number=0,
+        created=now or datetime.now(UTC),
+        kind=kind,
+        language=session.language,
+        paste=scrub(pastes),
+        transcript=[{**event, "say": scrub(str(event["say"]))} if "say" in event else event for event in transcript],
+        diagnoses=[
+            {
+                "id": candidate.id,
+                "score": candidate.score,
+                "evidence": [
+                    {"source": item.source, "text": scrub(item.text), "weight": item.weight}
+                    for item in candidate.evidence
+                ],
+            }
+            for candidate in session.candidates
+        ],
+        findings=[
+            {"check": f.check, "status": str(f.status), "diagnosis": f.diagnosis, "evidence": scrub(f.evidence)}
+            for f in findings
+        ],
+        facts=dict(session.facts),
+        target=None,
+    )
+
+
 def probe_diagnoses(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The diagnoses failed and warned checks point to, strongest first, with those checks as evidence."""
     found: dict[str, dict[str, Any]] = {}
@@ -74,6 +112,65 @@ def _evidence_items(diagnosis: dict[str, Any]) -> list[EvidenceItem]:
     return items
 
 
+def conversation(kb: KnowledgeBase, transcript: list[Any], language: str, paste: str = "") -> list[dict[str, str]]:
+    """The case's dialogue as turns {"who": user|assistant, "kind": paste|question|answer|check, "text"},
+    questions and answers in `language`. A paste identical to the report's paste section is not
+    repeated (its text is then empty)."""
+    translated = translation(language)
+    turns: list[dict[str, str]] = []
+    for event in transcript:
+        if not isinstance(event, dict):
+            continue
+        if "say" in event:
+            text = str(event["say"])
+            same = text.strip() == paste.strip()
+            turns.append({"who": "user", "kind": "paste", "text": "" if same else text})
+        elif "answer" in event:
+            question = kb.questions.get(str(event["answer"]))
+            facts = event.get("facts") if isinstance(event.get("facts"), dict) else {}
+            asked = pick(question.text, language) if question else str(event["answer"])
+            turns.append({"who": "assistant", "kind": "question", "text": asked})
+            turns.append({"who": "user", "kind": "answer", "text": _answer_text(question, facts, translated, language)})
+        elif "record" in event:
+            found = [f for f in event.get("findings") or [] if isinstance(f, dict)]
+            attention = sum(1 for f in found if f.get("status") in ("fail", "warn", "error"))
+            if event["record"] == "file":
+                text = translated.ngettext(
+                    "Checked the files: {count} check, {failed} need attention.",
+                    "Checked the files: {count} checks, {failed} need attention.",
+                    len(found),
+                )
+            else:
+                text = translated.ngettext(
+                    "Probed the server: {count} check, {failed} need attention.",
+                    "Probed the server: {count} checks, {failed} need attention.",
+                    len(found),
+                )
+            turns.append({"who": "assistant", "kind": "check", "text": text.format(count=len(found), failed=attention)})
+        elif "declined" in event:
+            turns.append({"who": "user", "kind": "answer", "text": translated.gettext("Skip the suggested checks.")})
+    return turns
+
+
+def _answer_text(question: Any, facts: dict[str, Any], translated: Any, language: str) -> str:
+    """An answer as the user chose it: the option's text, yes or no, "I don't know", or what was typed."""
+    from assistant.engine.conditions import same_value
+
+    if question is None:
+        return ", ".join(f"{name} = {value}" for name, value in facts.items())
+    value = facts.get(question.sets)
+    if value is None:
+        return translated.gettext("I don't know")
+    if question.kind == "yes_no" and isinstance(value, bool):
+        return translated.gettext("Yes") if value else translated.gettext("No")
+    for option in question.options:
+        if same_value(option.value, value):
+            return pick(option.text, language)
+    if question.kind == "host" and facts.get("port"):
+        return f"{value}:{facts['port']}"
+    return str(value)
+
+
 def _labels(language: str) -> dict[str, str]:
     gettext = translation(language).gettext
     return {
@@ -86,6 +183,10 @@ def _labels(language: str) -> dict[str, str]:
         "platform": gettext("Fix steps for"),
         "all_platforms": gettext("every platform"),
         "paste": gettext("What was pasted"),
+        "conversation": gettext("Conversation"),
+        "user": gettext("You"),
+        "assistant": gettext("Assistant"),
+        "pasted_above": gettext("(pasted the text shown above)"),
         "diagnoses": gettext("Likely causes"),
         "diagnosis": gettext("Diagnosis"),
         "score": gettext("Score"),
@@ -219,12 +320,13 @@ def build_report(
     return template.render(
         t=labels,
         language=language,
-        heading=labels["case"].format(number=case.number) if case.number else labels["report"],
+        heading=labels["case"].format(number=case.number) if case.number else "",
         created=format_datetime(case.created, language),
         kind=case.kind,
         target=f"{target.get('host')}:{target.get('port')}" if target.get("host") else "",
         platform=platform_label(platform, language) if platform else labels["all_platforms"],
         paste=case.paste,
+        conversation=conversation(kb, case.transcript, language, case.paste),
         diagnoses=diagnoses,
         findings=findings,
         unreachable=any(f.get("check", "").startswith("reach.") and f.get("status") == "fail" for f in case.findings),

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.history import open_history
+from assistant.i18n import translation
 from assistant.kb import load_kb
 from assistant.render import fix_steps
 from assistant.report import build_report, case_from_probe
@@ -21,6 +22,15 @@ from tests.pki import PKI
 from tests.tls_servers import free_port, tls_server
 
 HOSTILE = "ERR_CERT_AUTHORITY_INVALID <script>alert('x')</script> **bold** | pipe `tick` ```"
+FOLLOW_UP = "and nginx -t says <img src=x onerror=alert(1)> **loud**"
+TRANSCRIPT = [  # Session.transcript()'s shape, as the history keeps it
+    {"say": HOSTILE, "language": "en"},
+    {"answer": "q.server_software", "facts": {"server_software": "nginx"}},
+    {"answer": "q.clock_correct", "facts": {"clock_correct": None}},
+    {"answer": "q.host", "facts": {"host": "shop.example", "port": 8443}},
+    {"say": FOLLOW_UP, "language": "en"},
+    {"record": "file", "findings": [{"check": "file.key_match", "status": "fail", "diagnosis": "key-mismatch"}]},
+]
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
@@ -50,7 +60,7 @@ def case(data_dir):
     ]
     with open_history() as history:
         number = history.save_case(
-            "diagnose", "zh-Hant", HOSTILE, [], diagnoses, findings, facts={"host": "shop.example"}, now=NOW
+            "tui", "zh-Hant", HOSTILE, TRANSCRIPT, diagnoses, findings, facts={"host": "shop.example"}, now=NOW
         )
         return history.get_case(number)
 
@@ -78,6 +88,41 @@ def test_markdown_report_has_paste_diagnoses_findings_and_the_platform_fix(case)
     assert titles and all(title in text for title in titles)
     nginx_only = set(_step_titles("incomplete-chain", "zh-Hant", "nginx", case.facts)) - set(titles)
     assert nginx_only and not any(title in text for title in nginx_only)
+
+
+def _question(question_id: str, language: str) -> str:
+    return load_kb().questions[question_id].text.get(language)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-Hant"])
+def test_report_has_the_conversation_between_paste_and_diagnosis(case, language):
+    kb = load_kb()
+    text = build_report(kb, case, form="md", language=language, platform="nginx", now=NOW)
+    nginx = next(o for o in kb.questions["q.server_software"].options if o.value == "nginx")
+    asked = [_question(q, language) for q in ("q.server_software", "q.clock_correct", "q.host")]
+    conversation = text.index("## " + translation(language).gettext("Conversation"))
+    assert text.index("```text\n" + HOSTILE) < conversation < text.index(asked[0]) < text.index(asked[1])
+    assert text.index(asked[2]) < text.index("## " + translation(language).gettext("Likely causes"))
+    # each answer follows its question, as the user chose it, in the report's language
+    said = "**" + translation(language).gettext("You") + ":** "
+    assert text.index(asked[0]) < text.index(said + nginx.text.get(language)) < text.index(asked[1])
+    unknown = said + translation(language).gettext("I don't know")
+    assert text.index(asked[1]) < text.index(unknown) < text.index(asked[2]) < text.index(said + "shop.example:8443")
+    # the first paste is the paste section itself: not repeated; the later one is, fenced
+    assert text.count(HOSTILE) == 1 and "```text\n" + FOLLOW_UP + "\n```" in text
+    checked = translation(language).ngettext(
+        "Checked the files: {count} check, {failed} need attention.",
+        "Checked the files: {count} checks, {failed} need attention.",
+        1,
+    )
+    assert checked.format(count=1, failed=1) in text
+
+
+def test_html_conversation_is_escaped(case):
+    page = build_report(load_kb(), case, form="html", language="ko", now=NOW)
+    section = page[page.index('<section id="conversation">') : page.index('<section id="diagnoses">')]
+    assert _question("q.server_software", "ko") in section and "<img" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt; **loud**" in section
 
 
 @pytest.mark.parametrize("language", ["en", "zh-Hans", "ko"])
@@ -123,6 +168,7 @@ def test_report_command_for_a_case_and_for_a_host(tmp_path, data_dir, case):
     assert written.returncode == 0, written.stderr
     page = out.read_text(encoding="utf-8")
     assert '<html lang="ko">' in page and load_kb().entries["incomplete-chain"].title.get("ko") in page
+    assert _question("q.server_software", "ko") in page  # the conversation, from the history row
 
     pki = PKI(tmp_path / "pki")
     leaf = pki.leaf(None)  # self-signed
@@ -178,6 +224,7 @@ def test_html_report_renders_in_chromium(tmp_path, case):
     dom = subprocess.run([*command, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
     assert load_kb().entries["incomplete-chain"].title.get("zh-Hant") in dom
     assert 'data-id="incomplete-chain"' in dom and 'id="fix"' in dom
+    assert 'id="conversation"' in dom and _question("q.clock_correct", "zh-Hant") in dom
     assert "&lt;script&gt;alert('x')&lt;/script&gt;" in dom and "<script" not in dom
     shot = tmp_path / "report.png"
     subprocess.run(

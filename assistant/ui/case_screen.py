@@ -42,6 +42,8 @@ class CaseScreen(Screen[None]):
         self.kb = kb
         self.session: Session | None = None
         self.step: Step | None = None
+        self.findings: list[Finding] = []
+        """Every probe and file finding recorded in this case, for the report."""
         apply_bindings(self, self.key_bindings())
 
     @property
@@ -235,6 +237,7 @@ class CaseScreen(Screen[None]):
         self.keep_case()
         self.session = None
         self.step = None
+        self.findings = []
         self.query_one(Conversation).remove_children()
         self.query_one(CandidateList).show([])
         self.query_one(QuestionPanel).clear()
@@ -291,17 +294,31 @@ class CaseScreen(Screen[None]):
 
         self.app.push_screen(ExportScreen(self))
 
+    def report(self, form: str, language: str) -> str:
+        """This case as a report: the same layout as `ssl-assistant report CASE`."""
+        from assistant.history import Case
+        from assistant.report import build_report, case_from_session
+
+        now = self.assistant.clock()
+        session = self.session
+        if session is None:  # nothing said yet: an empty case still makes a (short) report
+            case = Case(0, now, "tui", language, "", [], [], [], {}, None)
+        else:
+            case = case_from_session(session, findings=self.findings, now=now)
+        return build_report(self.kb, case, form="html" if form == "html" else "md", language=language, now=now)
+
     # -- what the session says ---------------------------------------------------------------
 
     def facts(self) -> dict[str, Any]:
         return dict(self.session.facts) if self.session is not None else {}
 
-    def record(self, findings: list[Finding], source: str) -> None:
-        """Findings from a probe or a file check feed the session, which may then move on."""
+    def record(self, findings: list[Finding], source: str, facts: dict[str, Any] | None = None) -> None:
+        """Findings (and facts) from a probe or a file check feed the session, which may then move on."""
         session = self.ensure_session()
         if session is None or not findings:
             return
-        self.attempt(lambda: session.record(findings, source=source))
+        self.attempt(lambda: session.record(findings, source=source, facts=facts))
+        self.findings += findings
         self.query_one(Conversation).add_reply(lambda: self.findings_md(findings))
         self.advance()
 

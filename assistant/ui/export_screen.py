@@ -1,4 +1,7 @@
-"""Provides the export dialog: save the case as a Markdown or HTML report at a chosen path."""
+"""Provides the export dialog: save the case as a Markdown or HTML report at a chosen path.
+
+The report is `assistant.report`'s, the same layout as `ssl-assistant report CASE`: the paste, the
+conversation, the ranked causes, the findings and the fix, sandboxed and autoescaped."""
 
 from __future__ import annotations
 
@@ -15,9 +18,6 @@ from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
 
 from assistant.i18n import _, current_language
 from assistant.ui.localized import apply_bindings
-from assistant.ui.report import build_report
-from assistant.ui.widgets.candidates import CandidateList
-from assistant.ui.widgets.conversation import Conversation
 
 if TYPE_CHECKING:
     from assistant.ui.case_screen import CaseScreen
@@ -73,16 +73,7 @@ class ExportScreen(ModalScreen[Path | None]):
             return
         path = Path(raw).expanduser()
         form = "html" if self.query_one("#form-html", RadioButton).value else "md"
-        case = self.case
-        text = build_report(
-            form,
-            kb=case.kb,
-            conversation=case.query_one(Conversation).transcript(),
-            candidates=case.query_one(CandidateList).shown,
-            facts=case.facts(),
-            language=current_language(),
-            now=case.assistant.clock(),
-        )
+        text = self.case.report(form, current_language())
         try:
             path.write_text(text, encoding="utf-8")
         except OSError as error:

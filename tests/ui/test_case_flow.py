@@ -174,3 +174,34 @@ async def test_export_to_an_unwritable_path_says_so(make, tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, ExportScreen)  # stays open, with a message
         assert any("missing" in str(n.message) for n in app._notifications)
+
+
+@pytest.mark.parametrize(("language", "text"), [("en", EXPIRED_EN), ("zh-Hant", EXPIRED_ZH_HANT)])
+async def test_export_has_the_questions_and_answers(make, kb, tmp_path, language, text):
+    from textual.widgets import Input
+
+    from assistant.i18n import translation
+    from assistant.ui.widgets.question_panel import QuestionPanel
+
+    target = tmp_path / "case.md"
+    app = make(language)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await paste(app, pilot, text)
+        panel = app.screen.query_one(QuestionPanel)
+        question = panel.question
+        answers = panel.query_one("#answers")
+        chosen = str(answers.get_option_at_index(0).prompt)
+        await pilot.press("enter")  # the first answer
+        await pilot.pause()
+        await pilot.press("f8")
+        await pilot.pause()
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await pilot.click("#export-save")
+        await pilot.pause()
+    report = target.read_text(encoding="utf-8")
+    gettext = translation(language).gettext
+    conversation = report.index("## " + gettext("Conversation"))
+    asked = report.index(pick(question.text, language), conversation)
+    answered = report.index(f"**{gettext('You')}:** {chosen}", asked)
+    assert report.index("```text\n" + text) < conversation < asked < answered
+    assert answered < report.index("## " + gettext("Likely causes"))

@@ -75,13 +75,3 @@ class Conversation(VerticalScroll):
         reply = Reply(render)
         self.mount(reply)
         return reply
-
-    def transcript(self) -> list[tuple[str, str]]:
-        """("user" | "assistant", text) pairs in the current language, for reports."""
-        pairs: list[tuple[str, str]] = []
-        for child in self.children:
-            if isinstance(child, UserMessage):
-                pairs.append(("user", child.render_text()))
-            elif isinstance(child, Reply):
-                pairs.append(("assistant", child.render_text()))
-        return pairs
