@@ -155,3 +155,21 @@ def cert_facts(cert: x509.Certificate, now: datetime) -> Facts:
         "cert_serial": format(cert.serial_number, "X"),
         "thumbprint": thumbprint(cert),
     }
+
+
+def certificates_from_bytes(data: bytes) -> list[x509.Certificate]:
+    """Certificates in a blob of unknown encoding: PEM, DER, or a PKCS#7 certs-only bundle (PEM or
+    DER), as AIA caIssuers addresses serve them. Empty when it holds none."""
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    readers = (
+        (x509.load_pem_x509_certificates, pkcs7.load_pem_pkcs7_certificates)
+        if b"-----BEGIN" in data
+        else (lambda d: [x509.load_der_x509_certificate(d)], pkcs7.load_der_pkcs7_certificates)
+    )
+    for reader in readers:
+        try:
+            return list(reader(data))
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            continue
+    return []

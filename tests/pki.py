@@ -1,4 +1,4 @@
-"""A small test PKI over `cryptography`: roots, intermediates, leaves, cross-signs, OCSP responses.
+"""A small test PKI over `cryptography`: roots, intermediates, leaves, cross-signs, OCSP responses, CRLs.
 
 Every certificate is made at test time; nothing here touches the network. Typical use:
 
@@ -104,6 +104,7 @@ class PKI:
         eku: list[x509.ObjectIdentifier] | None = None,
         ca_issuers_url: str | None = None,
         ocsp_url: str | None = None,
+        crl_url: str | None = None,
         must_staple: bool = False,
         org: str | None = None,
     ) -> Issued:
@@ -164,6 +165,9 @@ class PKI:
             )
         if access:
             builder = builder.add_extension(x509.AuthorityInformationAccess(access), critical=False)
+        if crl_url:
+            point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
+            builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
         if must_staple:
             builder = builder.add_extension(x509.TLSFeature([x509.TLSFeatureType.status_request]), critical=False)
         algorithm = None if isinstance(signer, object) and type(signer).__name__.startswith("Ed") else _HASHES[hash]()
@@ -231,4 +235,21 @@ class PKI:
             )
             .responder_id(ocsp.OCSPResponderEncoding.HASH, issuer.cert)
         )
+        return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)  # type: ignore[arg-type]
+
+    def crl(self, issuer: Issued, revoked: list[Issued] = (), *, days_after: float = 7) -> bytes:  # type: ignore[assignment]
+        """A CRL (DER) signed by `issuer` listing `revoked`; a negative `days_after` makes it stale."""
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(issuer.cert.subject)
+            .last_update(self.now - timedelta(days=1))
+            .next_update(self.now + timedelta(days=days_after))
+        )
+        for cert in revoked:
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(cert.cert.serial_number)
+                .revocation_date(self.now - timedelta(hours=2))
+                .build()
+            )
         return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)  # type: ignore[arg-type]

@@ -1,10 +1,12 @@
-"""Loopback servers for probe tests: an in-process `ssl` server, `openssl s_server`, and raw-socket
-misbehaviours (RST on ClientHello, silence, plain HTTP). All listen on 127.0.0.1, port chosen by the
+"""Loopback servers for probe tests: an in-process `ssl` server, `openssl s_server`, raw-socket
+misbehaviours (RST on ClientHello, silence, plain HTTP), and a plain HTTP server standing in for a
+CA's AIA, OCSP and CRL addresses. All listen on 127.0.0.1, port chosen by the
 OS, and stop when their context manager exits; every thread and process has a bounded lifetime."""
 
 from __future__ import annotations
 
 import contextlib
+import http.server
 import socket
 import ssl
 import struct
@@ -219,3 +221,72 @@ def openssl_server(cert: Path, key: Path, *args: str) -> Iterator[int]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+
+
+class WebServer:
+    """A CA's web side on 127.0.0.1: GET and POST paths answered from `routes` (bytes, or a callable
+    taking the request body). A route of None never answers (until the test ends). Every request is
+    counted in `requests` as (method, path, body)."""
+
+    def __init__(self, routes: dict[str, bytes | Callable[[bytes], bytes] | None]) -> None:
+        self.routes = routes
+        self.requests: list[tuple[str, str, bytes]] = []
+        self.stop = threading.Event()
+        self.port = 0
+
+    def url(self, path: str) -> str:
+        return f"http://{HOST}:{self.port}{path}"
+
+    def handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+        web = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self, body: bytes) -> None:
+                web.requests.append((self.command, self.path, body))
+                if self.path not in web.routes:
+                    self.send_error(404)
+                    return
+                route = web.routes[self.path]
+                if route is None:
+                    web.stop.wait(LIFETIME)
+                    return
+                payload = route(body) if callable(route) else route
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                self._answer(b"")
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._answer(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+            def log_message(self, *args) -> None:  # noqa: ANN002
+                pass
+
+        return Handler
+
+
+@contextlib.contextmanager
+def web_server(routes: dict[str, bytes | Callable[[bytes], bytes] | None]) -> Iterator[WebServer]:
+    """Serve `routes` over plain HTTP on 127.0.0.1 until exit. Paths may be filled in after start
+    (certificates need the port in their URLs before they exist)."""
+    web = WebServer(routes)
+    server = http.server.ThreadingHTTPServer((HOST, 0), web.handler())
+    server.daemon_threads = True
+    web.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield web
+    finally:
+        web.stop.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(2)
+
+
+def unused_url(path: str = "/") -> str:
+    """An http:// address on 127.0.0.1 where nothing listens (a CA responder that is down)."""
+    return f"http://{HOST}:{free_port()}{path}"

@@ -6,8 +6,9 @@ run_probe(target, checks=None, progress=None, cancel=None, now=None) -> ProbeRep
   cancel: a threading.Event; when set, the probe stops promptly and returns what it has.
   Never raises; every network step has target.timeout.
 
-Capture first (tls.py, staple.py: what the server did, as plain values), judge after (judge.py,
-certs.py, leaf.py: pure functions). A targeted run only makes the handshakes its checks need.
+Capture first (tls.py, staple.py, fetch.py: what the server did, as plain values), judge after
+(judge.py, certs.py, leaf.py, revocation.py: pure functions). A targeted run only makes the
+handshakes its checks need. Nothing beyond the target is contacted unless target.allow_fetch.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ import time
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from assistant.certinfo import cert_facts
 from assistant.i18n import _
 from assistant.model import Finding, ProbeReport, ProbeTarget, Status
-from assistant.probes import judge, staple
+from assistant.probes import fetch, judge, staple
 from assistant.probes.tls import Handshake, Offer, Sockets, handshake, plain_http_reply
 
 __all__ = ["DEFAULT_CHECKS", "run_probe"]
@@ -100,6 +102,8 @@ DEFAULT_CHECKS = (
     "trust.interception",
     "revocation.ocsp_staple",
     "revocation.must_staple",
+    "revocation.ocsp",
+    "revocation.crl",
 )
 
 
@@ -329,7 +333,10 @@ class _Run:
                         )
                     ],
                 )
-            chain_findings = certs.judge_chain(served.chain, self.name_for_checks, self.now, roots, store_name)
+            beyond = self._fetch(served.chain, roots)
+            chain_findings = certs.judge_chain(
+                served.chain, self.name_for_checks, self.now, roots, store_name, beyond.issuers
+            )
             rsa = hs.get("rsa")
             leaf_findings = leaf.judge_leaf(
                 leaf_cert,
@@ -363,6 +370,7 @@ class _Run:
                     )
                 ],
             )
+            self._emit(findings, self._revocation(leaf_cert, beyond))
         self._emit(findings, [judge.client_cert(main)])
         if "nosni" in hs:
             self._emit(findings, [judge.sni(main, hs["nosni"], self.name_for_checks)])
@@ -370,3 +378,54 @@ class _Run:
             self._emit(findings, staple.judge(staple_output, leaf_cert))
         if "http" in hs:
             self._emit(findings, judge.http(hs["http"]))
+
+    def _fetch(self, chain: tuple[bytes, ...], roots: list) -> _Beyond:
+        """Capture beyond the target, only when allowed: missing issuers, then OCSP and CRL at once."""
+        from assistant.probes import certs
+
+        if not self.target.allow_fetch:
+            return _Beyond()
+        timeout, cancel = self.target.timeout, self.cancel
+        issuers: list[fetch.IssuerFetch] = []
+        if self.want("chain.complete") or self.want("revocation.ocsp"):
+            self.progress("chain.complete", None)
+            issuers = fetch.missing_issuers(chain, roots, timeout, cancel)
+        leaf, *served = certs.load_chain(chain)
+        fetched = [cert for item in issuers for cert in certs.load_chain(item.certs)]
+        issuer = certs.issuer_of(leaf, [*served, *fetched, *roots])
+        ocsp_answer: fetch.Fetched | None = None
+        with ThreadPoolExecutor(2) as pool:
+            crl_job = pool.submit(fetch.crl_fetch, leaf, timeout, cancel) if self.want("revocation.crl") else None
+            if self.want("revocation.ocsp") and issuer is not None:
+                ocsp_answer = fetch.ocsp_query(leaf, issuer, timeout, cancel)
+            elif self.want("revocation.ocsp") and fetch.ocsp_urls(leaf):
+                ocsp_answer = fetch.Fetched(fetch.ocsp_urls(leaf)[0])  # not asked: no issuer to name
+            crl_answer = crl_job.result() if crl_job else None
+        return _Beyond(issuers, issuer, ocsp_answer, crl_answer)
+
+    def _revocation(self, leaf, beyond: _Beyond) -> list[Finding]:  # noqa: ANN001
+        from assistant.probes import revocation
+
+        out: list[Finding] = []
+        for check, judged, answer in (
+            ("revocation.ocsp", revocation.judge_ocsp, beyond.ocsp),
+            ("revocation.crl", revocation.judge_crl, beyond.crl),
+        ):
+            if not self.want(check):
+                continue
+            if not self.target.allow_fetch:
+                out.append(revocation.not_fetched(check, leaf))
+            else:
+                out.append(judged(answer, leaf, beyond.issuer, self.now))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Beyond:
+    """What was fetched beyond the target (all empty unless allow_fetch)."""
+
+    issuers: list[fetch.IssuerFetch] | None = None
+    """None: fetching was not allowed."""
+    issuer: object | None = None
+    ocsp: fetch.Fetched | None = None
+    crl: fetch.Fetched | None = None

@@ -10,6 +10,7 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -18,6 +19,9 @@ from cryptography.x509.oid import NameOID
 from assistant.certinfo import extension, hash_name, issued_by, key_desc, self_signed, signature_name, weak_key
 from assistant.i18n import _
 from assistant.model import Finding, Status
+
+if TYPE_CHECKING:
+    from assistant.probes.fetch import IssuerFetch
 
 # Issuer names of TLS inspection products (proxies, firewalls, antivirus) that re-sign traffic.
 INTERCEPTION_MARKERS = (
@@ -116,6 +120,11 @@ def aia_ca_issuers(cert: x509.Certificate) -> list[str]:
     ]
 
 
+def issuer_of(cert: x509.Certificate, candidates: list[x509.Certificate]) -> x509.Certificate | None:
+    """The candidate that signed `cert`, if any."""
+    return next((c for c in candidates if issued_by(cert, c)), None)
+
+
 def _host_matches(host: str, dns_names: list[str], ips: list[str]) -> bool:
     try:
         return str(ipaddress.ip_address(host)) in ips
@@ -202,9 +211,17 @@ def _f(check: str, status: Status, evidence: str, diagnosis: str | None = None, 
 
 
 def judge_chain(
-    chain: tuple[bytes, ...], host: str, now: datetime, roots: list[x509.Certificate], store_name: str
+    chain: tuple[bytes, ...],
+    host: str,
+    now: datetime,
+    roots: list[x509.Certificate],
+    store_name: str,
+    fetched: list[IssuerFetch] | None = None,
 ) -> list[Finding]:
-    """chain.*: completeness, order, expired members, weak signatures and keys, trust."""
+    """chain.*: completeness, order, expired members, weak signatures and keys, trust.
+
+    `fetched`: the issuers fetched from AIA caIssuers (--allow-fetch), None when fetching was not
+    allowed; with them an incomplete chain is proven (or not) to validate."""
     certs = load_chain(chain)
     leaf = certs[0]
     found = shape(certs, roots)
@@ -232,9 +249,12 @@ def judge_chain(
                 Status.FAIL,
                 _(
                     'The server sent {count} certificate(s) but not the issuer of {cert}: no certificate for "{issuer}" was served, and {store} do not contain it.'
-                ).format(count=served, cert=name_of(top), issuer=found.missing_issuer, store=store_name),
+                ).format(count=served, cert=name_of(top), issuer=found.missing_issuer, store=store_name)
+                + " "
+                + _fetch_note(certs, top, roots, host, now, fetched),
                 "incomplete-chain",
                 chain_complete=False,
+                **_fetch_facts(certs, roots, host, now, fetched),
             )
         )
     elif found.missing_issuer:
@@ -426,6 +446,69 @@ def judge_chain(
             )
         )
     return out
+
+
+def _completed(
+    certs: list[x509.Certificate], roots: list[x509.Certificate], host: str, now: datetime, fetched: list[IssuerFetch]
+) -> tuple[list[x509.Certificate], str | None]:
+    """The fetched issuers, and path validation's verdict with them added (None: it validates)."""
+    extra = [x509.load_der_x509_certificate(der) for item in fetched for der in item.certs]
+    return extra, verify(certs + [c for c in extra if c not in certs], roots, host, now)
+
+
+def _fetch_facts(certs, roots, host, now, fetched) -> dict:  # noqa: ANN001
+    if not fetched:
+        return {}
+    extra, reason = _completed(certs, roots, host, now, fetched)
+    return {"chain_completes_with_fetch": bool(extra) and reason is None}
+
+
+def _fetch_note(
+    certs: list[x509.Certificate],
+    top: x509.Certificate,
+    roots: list[x509.Certificate],
+    host: str,
+    now: datetime,
+    fetched: list[IssuerFetch] | None,
+) -> str:
+    """What fetching the missing issuer from its AIA caIssuers address showed, or why it was not done."""
+    urls = aia_ca_issuers(top)
+    if not urls:
+        return _("{cert} names no AIA caIssuers address, so the missing issuer cannot be fetched.").format(
+            cert=name_of(top)
+        )
+    if fetched is None:
+        return _(
+            "The missing issuer was not fetched from its AIA address {url}: the probe contacts nothing beyond the target unless run with --allow-fetch."
+        ).format(url=urls[0])
+    failed = next((item.fetched for item in fetched if item.fetched.body is None), None)
+    if not fetched or (failed is not None and not any(item.certs for item in fetched)):
+        url = failed.url if failed else urls[0]
+        return _("Fetching the missing issuer from {url} failed ({reason}).").format(
+            url=url, reason=fetch_reason(failed.error if failed else "cancelled")
+        )
+    extra, reason = _completed(certs, roots, host, now, fetched)
+    if not extra:
+        return _("{url} did not return a certificate.").format(url=fetched[0].fetched.url)
+    names = ", ".join(name_of(c) for c in extra)
+    sources = ", ".join(item.fetched.url for item in fetched if item.certs)
+    if reason is None:
+        anchor = shape(certs + extra, roots).anchor
+        return _("Fetched {names} from {url}; with it the chain validates to {root}: the server must send it.").format(
+            names=names, url=sources, root=name_of(anchor) if anchor else "?"
+        )
+    return _("Fetched {names} from {url}, but even with it the chain does not validate: {reason}").format(
+        names=names, url=sources, reason=reason
+    )
+
+
+def fetch_reason(error: str | None) -> str:
+    return {
+        "timeout": _("no answer within the time limit"),
+        "cancelled": _("cancelled"),
+        "too_large": _("the answer exceeded the size limit"),
+        "not_http": _("only http:// addresses are fetched"),
+    }.get(error or "", error or "-")
 
 
 def judge_profile(
