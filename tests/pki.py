@@ -197,6 +197,41 @@ class PKI:
         options.setdefault("bits", 256)
         return self.issue(cn or (names[0] if names else "localhost"), issuer, names=names, **options)
 
+    def openssl_intermediate(self, issuer: Issued, cn: str = "SHA-1 Intermediate CA", hash: str = "sha1") -> Issued:
+        """An intermediate signed by the `openssl` CLI with `hash`: cryptography refuses to sign with
+        SHA-1, OpenSSL 3.0 still does when asked. Same profile as `intermediate` (CA, pathlen 0)."""
+        import subprocess
+
+        key = make_key("rsa", 3072)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._serial += 1
+        folder = self.directory / f"openssl-{self._serial}"
+        folder.mkdir()
+        csr = (
+            x509.CertificateSigningRequestBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+            .sign(key, hashes.SHA256())  # type: ignore[arg-type]
+        )
+        (folder / "req.csr").write_bytes(csr.public_bytes(serialization.Encoding.PEM))
+        (folder / "ca.crt").write_bytes(issuer.pem)
+        (folder / "ca.key").write_bytes(issuer.key_pem)
+        (folder / "ext.cnf").write_text(
+            "[v3]\nbasicConstraints=critical,CA:TRUE,pathlen:0\n"
+            "keyUsage=critical,keyCertSign,cRLSign,digitalSignature\n"
+            "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+        )
+        subprocess.run(
+            ["openssl", "x509", "-req", f"-{hash}", "-in", "req.csr", "-CA", "ca.crt", "-CAkey", "ca.key"]
+            + ["-set_serial", str(self._serial), "-days", "365", "-extfile", "ext.cnf", "-extensions", "v3"]
+            + ["-out", "cert.pem"],
+            cwd=folder,
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+        (folder / "ca.key").unlink()
+        return Issued(x509.load_pem_x509_certificate((folder / "cert.pem").read_bytes()), key)
+
     def cross_sign(self, root: Issued, by: Issued, **options) -> Issued:
         """The same root (subject and key) issued by another CA: how cross-signed roots are served."""
         options.setdefault("days_after", 365)
