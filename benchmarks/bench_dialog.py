@@ -2,7 +2,9 @@
 conversation ends on it. Prints figures; asserts nothing.
 
 1. The scripted seed conversations (tests/cases/*.yaml), answered as written.
-2. /work/shared/eval/dev.jsonl (or the path given) with a simulated user who knows the true
+2. Our own tuning pastes (tests/seed_cases/tuning.yaml) and, for triage alone, one paste that names
+   nothing for every diagnosis of the taxonomy, with the simulated user below.
+3. /work/shared/eval/dev.jsonl (or the path given) with a simulated user who knows the true
    diagnosis: to each question it gives the answer that the rules say supports that diagnosis most
    (Session.answer_support), and "I don't know" when no answer moves it. The texts are only read
    here, never copied anywhere.
@@ -54,6 +56,18 @@ def simulated_user(session: Session, truth: str):
     return answer
 
 
+VAGUE = "Our HTTPS site has a problem, please help."
+
+
+def simulate(kb, text: str, truth: str) -> tuple[tuple[bool, bool, int, int | None], str | None]:
+    session = Session(kb, now=NOW)
+    probe = Probe({truth})
+    session.say(text)
+    final = drive(session, simulated_user(session, truth), on_step=probe)
+    top = final.diagnosis.candidates[0].id if final.diagnosis.candidates else None
+    return (top == truth, top == truth, len(session.asked), probe.led_after), top
+
+
 def report(name: str, rows: list[tuple[bool, bool, int, int | None]], elapsed: float) -> None:
     n = len(rows)
     right = sum(r[0] for r in rows)
@@ -81,6 +95,23 @@ def main() -> None:
             top = final.diagnosis.candidates[0].id if final.diagnosis.candidates else None
             rows.append((top == case["expect"], top == case["expect"], len(asked), probe.led_after))
     report("scripted seed conversations", rows, time.perf_counter() - start)
+
+    rows = []
+    start = time.perf_counter()
+    for case in yaml.safe_load((ROOT / "tests" / "seed_cases" / "tuning.yaml").read_text("utf-8")):
+        rows.append(simulate(kb, case["text"], case["expect"])[0])
+    report("simulated user over our own tuning pastes", rows, time.perf_counter() - start)
+
+    # Triage alone: a paste that names nothing, and a user who knows the answer for each diagnosis.
+    rows, misses = [], []
+    start = time.perf_counter()
+    for diagnosis_id in kb.taxonomy:
+        row, top = simulate(kb, VAGUE, diagnosis_id)
+        rows.append(row)
+        if not row[0]:
+            misses.append(f"{diagnosis_id} -> {top}")
+    report("triage from a paste that names nothing, simulated user, every diagnosis", rows, time.perf_counter() - start)
+    print("  misses: " + ", ".join(misses))
 
     dev = Path(sys.argv[1]) if len(sys.argv) > 1 else DEV
     if not dev.is_file():

@@ -222,3 +222,37 @@ def test_untrusted_family_is_split_by_questions(kb):
     final = drive(session, lambda q: answers.get(q))
     assert final.diagnosis.candidates[0].id == "incomplete-chain"
     assert len(session.asked) <= 4
+
+
+# A paste that names no error (our own words, four languages): triage must reach the broad questions
+# (does the page load with only a "Not secure" label? is another program on the port?) and converge
+# on what a user who knows the situation answers. Questions not listed get "I don't know".
+VAGUE = [
+    "Our HTTPS site has a problem, please help.",
+    "我们的 HTTPS 网站有问题，请帮忙看看",
+    "我們的 HTTPS 網站出問題了，請幫忙",
+    "HTTPS 사이트에 문제가 있어요. 도와주세요",
+]
+PAGE_LOADS = {"q.page_not_secure_only": True, "q.all_sites_fail": False, "q.fails_only_some_clients": False}
+PORT_TAKEN = {
+    "q.page_not_secure_only": False,
+    "q.all_sites_fail": False,
+    "q.fails_only_some_clients": False,
+    "q.server_software": "iis",
+    "q.error_on_install": False,
+    "q.key_present": True,
+    "q.server_starts": False,
+    "q.http_works": True,
+    "q.port_in_use": True,
+}
+
+
+@pytest.mark.parametrize("paste", VAGUE)
+@pytest.mark.parametrize(("expect", "answers"), [("mixed-content", PAGE_LOADS), ("port-conflict", PORT_TAKEN)])
+def test_triage_of_a_paste_that_names_nothing_converges(paste, expect, answers):
+    kb = read()
+    session = Session(kb, now=NOW)
+    session.say(paste)
+    final = drive(session, lambda question_id: answers.get(question_id))
+    assert [c.id for c in final.diagnosis.candidates][:1] == [expect], session.asked
+    assert "q.page_not_secure_only" in session.asked[:3], session.asked

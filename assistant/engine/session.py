@@ -37,6 +37,10 @@ from assistant.model import (
 
 MAX_QUESTIONS = 6
 """Questions asked to separate candidates before the session settles for the ranking it has."""
+TRIAGE_QUESTIONS = 9
+"""When the paste named nothing (or only what the answers have ruled out), the answers are all there
+is to go on: one yes/no answer removes at most one bit, and singling out one diagnosis of ~50 takes
+about six, so such a conversation may ask a few more."""
 MATCHED = 0.1
 """A diagnosis the paste matched at least this well counts as a candidate for rule conditions."""
 TRIAGE_BELOW = 0.3
@@ -199,7 +203,10 @@ class Session:
             return self._pending_ask(state, own) or self._probe(state, own, [leader]) or self._finished(state)
         asked_to_split = sum(1 for q in state.asked if self.kb.questions[q].kind in ("choice", "yes_no"))
         said = any(isinstance(entry, _Said) for entry in self._log)
-        if asked_to_split < MAX_QUESTIONS and (state.candidates or said):
+        # A paste whose matches the answers have since ruled out told as little as one that matched nothing.
+        named = any(m >= MATCHED and state.scores.get(d, 0.0) >= TRIAGE_BELOW for d, m in state.matched.items())
+        budget = MAX_QUESTIONS if named else TRIAGE_QUESTIONS
+        if asked_to_split < budget and (state.candidates or said):
             best = self._best_question(state)
             if best is not None:
                 return AskQuestion(best)
