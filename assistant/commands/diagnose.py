@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 
 from assistant.i18n import _, current_language, normalize_language, pick, set_language
-from assistant.model import EvidenceItem
+from assistant.model import Candidate, EvidenceItem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 MAX_INPUT_BYTES = 10 * 1024 * 1024
@@ -71,21 +71,19 @@ def title(kb, diagnosis: str, language: str) -> str:  # noqa: ANN001
     return pick(entry.title, language) if entry else diagnosis
 
 
-def _next_question(kb, evidence, candidates, language: str) -> dict | None:  # noqa: ANN001
-    """The first guided question the session would ask, or None (also when the session fails)."""
-    try:
-        from assistant.engine.session import Session
-        from assistant.model import AskQuestion
+def consult(kb, evidence, matched, language: str) -> tuple[list[Candidate], dict | None]:  # noqa: ANN001
+    """Rank as the guided session does (the paste's matches weighed by the rules, as in the TUI and
+    `chat`), and the first question it would ask, if any."""
+    from assistant.engine.session import Session
+    from assistant.model import AskQuestion
 
-        session = Session(kb, now=datetime.now(UTC), language=language)
-        session.merge(evidence, candidates)
-        step = session.next_step()
-    except Exception:  # noqa: BLE001 - the ranking stands on its own; the question is a bonus
-        return None
+    session = Session(kb, now=datetime.now(UTC), language=language)
+    session.merge(evidence, matched)
+    step = session.next_step()
     if not isinstance(step, AskQuestion) or step.question_id not in kb.questions:
-        return None
+        return session.candidates, None
     question = kb.questions[step.question_id]
-    return {
+    return session.candidates, {
         "id": question.id,
         "kind": question.kind,
         "text": pick(question.text, language),
@@ -200,9 +198,8 @@ def run(args: argparse.Namespace) -> int:
     set_language(language)
     kb = load_knowledge()
     hits = scan(evidence, kb)
-    candidates = rank(hits, kb)
     vague = sorted({hit.text for hit in hits if not hit.weights and hit.kind in ("code", "number")})
-    question = _next_question(kb, evidence, candidates, language)
+    candidates, question = consult(kb, evidence, rank(hits, kb), language)
     if args.json:
         print(json.dumps(as_json(kb, evidence, candidates, language, question), ensure_ascii=False, indent=2))
     else:
