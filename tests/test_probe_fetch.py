@@ -233,3 +233,27 @@ def test_crl_signed_by_another_ca_is_not_believed(ca):
         with serve(pki, leaf, [inter]) as port:
             report = probe(port, ca_file, ["revocation.crl"], allow_fetch=True)
     assert problems(report) == {"revocation-unavailable"}
+
+
+def test_cli_allow_fetch_json(ca):
+    import json
+    import subprocess
+    import sys
+
+    pki, root, inter, ca_file = ca
+    with web_server({}) as web:
+        web.routes["/inter.cer"] = inter.cert.public_bytes(Encoding.DER)
+        leaf = pki.leaf(inter, ca_issuers_url=web.url("/inter.cer"))
+        with serve(pki, leaf, []) as port:
+            command = [sys.executable, "-m", "assistant", "probe", f"localhost:{port}", "--ca-file", str(ca_file)]
+            without = subprocess.run([*command, "--json"], capture_output=True, text=True, timeout=60)
+            assert web.requests == []
+            allowed = subprocess.run([*command, "--json", "--allow-fetch"], capture_output=True, text=True, timeout=60)
+    data = json.loads(allowed.stdout)
+    assert data["target"]["allow_fetch"] is True and "incomplete-chain" in [d["id"] for d in data["diagnoses"]]
+    complete = next(f for f in data["findings"] if f["check"] == "chain.complete")
+    assert "the server must send it" in complete["evidence"]
+    assert (
+        "--allow-fetch"
+        in next(f for f in json.loads(without.stdout)["findings"] if f["check"] == "chain.complete")["evidence"]
+    )

@@ -192,8 +192,9 @@ def wait_port(port: int, process: subprocess.Popen | None = None, seconds: float
 
 
 @contextlib.contextmanager
-def openssl_server(cert: Path, key: Path, *args: str) -> Iterator[int]:
-    """`openssl s_server -www` on 127.0.0.1 with extra arguments (`-cipher`, `-status_file`…)."""
+def openssl_server(cert: Path, key: Path, *args: str, naccept: int = 200) -> Iterator[int]:
+    """`openssl s_server -www` on 127.0.0.1 with extra arguments (`-cipher`, `-status_file`…). It
+    exits after `naccept` connections: a scanner that makes hundreds needs a larger figure."""
     port = free_port()
     command = [
         "openssl",
@@ -207,7 +208,7 @@ def openssl_server(cert: Path, key: Path, *args: str) -> Iterator[int]:
         "-www",
         "-quiet",
         "-naccept",
-        "200",
+        str(naccept),
         *args,
     ]
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
