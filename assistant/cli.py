@@ -15,12 +15,39 @@ import sys
 from collections.abc import Sequence
 
 from assistant import __version__
-from assistant.i18n import LANGUAGES, _, negotiate, normalize_language, set_language
+from assistant.i18n import LANGUAGES, N_, _, negotiate, ngettext, normalize_language, set_language
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
+
+
+# argparse's own user-facing words, marked here so that the extractor puts them in our catalogs.
+_ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("options"),
+    N_("positional arguments"),
+    N_("show this help message and exit"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("expected one argument"),
+    N_("expected at least one argument"),
+    N_("expected at most one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"),
+)
+
+
+def _localize_argparse() -> None:
+    """argparse translates through its module-level `_` and `ngettext` (gettext's default domain,
+    which has no Chinese or Korean catalog); pointing them at ours localizes usage lines and errors."""
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
             "files, and shows the fix for your server. Without a command it opens the interactive assistant."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"ssl-assistant {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"ssl-assistant {__version__}", help=_("show the version and exit")
+    )
     _language_arg(parser, top_level=True)
     parser.add_argument("--no-history", action="store_true", help=_("do not keep this session in the case history"))
     commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=_Parser)
@@ -138,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from assistant.settings import saved_language
 
     set_language(negotiate(requested=requested, saved=saved_language(), environ=os.environ))
+    _localize_argparse()
     parser = build_parser()
     args = parser.parse_args(argv)
     if requested and normalize_language(requested) is None:

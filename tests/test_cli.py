@@ -58,3 +58,11 @@ def test_a_language_given_before_the_subcommand_is_kept():
     assert args.lang == "ko"
     args = build_parser().parse_args(["kb", "check"])
     assert args.lang is None
+
+
+def test_argparse_words_are_localized_too():
+    result = _run("--lang", "zh-Hant", "diagnose")
+    assert result.returncode == 2
+    assert "用法" in result.stderr and "缺少必要的參數" in result.stderr
+    assert "usage:" not in result.stderr
+    assert "사용법" in _run("--lang", "ko", "--help").stdout
