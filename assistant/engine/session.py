@@ -50,6 +50,10 @@ come first."""
 CONFIRM_BELOW = 0.95
 """A leader the paste alone put ahead, matched below this (a phrase, not a unique error code), is
 checked once against its look-alikes (knowledge `look_alikes`) before the session settles."""
+CONSIDERED = 0.15
+"""A diagnosis the answers have lifted to this score is weighed when choosing the next question, even
+before it is shown (SHOWN): a broad answer lifts a whole group, and the next question must be able to
+tell its members apart, not only those the paste named."""
 MAIN_MARGIN = 0.1
 """Matches within this of the best one are what the paste is mainly about (see Session._priors)."""
 SOURCE_ORDER = {"paste": 0, "answer": 1, "probe": 2, "file": 3, "rule": 4}
@@ -311,6 +315,7 @@ class Session:
         least = conclude.MIN_GAIN
         if weights is None:
             weights = {c.id: c.score for c in state.candidates[:8]}
+            weights.update({d: s for d, s in state.scores.items() if s >= CONSIDERED and d not in weights})
             if not state.candidates or state.candidates[0].score < TRIAGE_BELOW:
                 # Against the whole taxonomy one answer removes less uncertainty, yet it is still
                 # the best lead there is: accept smaller gains while triaging.
