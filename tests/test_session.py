@@ -255,4 +255,87 @@ def test_triage_of_a_paste_that_names_nothing_converges(paste, expect, answers):
     session.say(paste)
     final = drive(session, lambda question_id: answers.get(question_id))
     assert [c.id for c in final.diagnosis.candidates][:1] == [expect], session.asked
-    assert "q.page_not_secure_only" in session.asked[:3], session.asked
+    # "What exactly do you see?" comes first; a user who cannot say still gets the broad yes/no ones.
+    assert session.asked[0] == "q.symptom_kind", session.asked
+    assert "q.page_not_secure_only" in session.asked[:4], session.asked
+
+
+# A user who only has a symptom: the broad question first, then the group's sharper question, then
+# what separates the group's members. Questions not listed get "I don't know".
+SYMPTOM_STORIES = [
+    (
+        "hostname-mismatch",
+        {
+            "q.symptom_kind": "warning_page",
+            "q.warning_says": "name",
+            "q.hostname_matches": False,
+            "q.cert_has_san": True,
+            "q.shared_ip_sites": False,
+        },
+        "q.warning_says",
+    ),
+    ("clock-skew", {"q.symptom_kind": "warning_page", "q.warning_says": "clock"}, "q.warning_says"),
+    (
+        "handshake-timeout",
+        {"q.symptom_kind": "cannot_connect", "q.connect_error_says": "timeout"},
+        "q.connect_error_says",
+    ),
+    (
+        "port-conflict",
+        {"q.symptom_kind": "server_or_install", "q.install_error_says": "port_in_use"},
+        "q.install_error_says",
+    ),
+    ("client-ca-bundle-missing", {"q.symptom_kind": "app_fails", "q.app_error_says": "every_site"}, "q.app_error_says"),
+    (
+        "tls-interception",
+        {"q.symptom_kind": "some_clients", "q.which_clients_fail": "one_network"},
+        "q.which_clients_fail",
+    ),
+    ("mixed-content", {"q.symptom_kind": "not_secure", "q.padlock_says": "mixed"}, "q.padlock_says"),
+]
+
+
+@pytest.mark.parametrize("paste", VAGUE)
+def test_the_broad_symptom_question_comes_first(kb, paste):
+    session = Session(kb, now=NOW)
+    session.say(paste)
+    step = session.next_step()
+    assert isinstance(step, AskQuestion) and step.question_id == "q.symptom_kind"
+
+
+@pytest.mark.parametrize("paste", VAGUE)
+@pytest.mark.parametrize(("expect", "answers", "follow_up"), SYMPTOM_STORIES, ids=[s[0] for s in SYMPTOM_STORIES])
+def test_symptom_only_conversation_reaches_the_group_then_the_diagnosis(kb, paste, expect, answers, follow_up):
+    session = Session(kb, now=NOW)
+    session.say(paste)
+    named = bool(session.candidates)  # a word of the paste may already hint at the group's member
+    final = drive(session, lambda question_id: answers.get(question_id))
+    assert session.asked[0] == "q.symptom_kind", session.asked
+    assert named or follow_up in session.asked[1:3], session.asked
+    assert [c.id for c in final.diagnosis.candidates][:1] == [expect], (session.asked, final.diagnosis.candidates[:3])
+    assert len(session.asked) <= 7, session.asked
+
+
+def test_a_follow_up_waits_for_the_broad_answer(kb):
+    """What the warning says is not asked of someone who cannot say whether there is a warning."""
+    session = Session(kb, now=NOW)
+    session.say(VAGUE[0])
+    session.answer("q.symptom_kind", None)
+    final = drive(session, lambda question_id: None)
+    assert not {"q.warning_says", "q.connect_error_says", "q.install_error_says"} & set(session.asked)
+    assert final.diagnosis.candidates == () or final.diagnosis.candidates[0].score < 0.6
+
+
+def test_what_only_a_probe_can_decide_ends_on_a_probe_suggestion(kb):
+    """A SHA-1 signature and a short key give the same warning: the session names both and offers
+    the probe that tells them apart."""
+    answers = {"q.symptom_kind": "warning_page", "q.warning_says": "weak"}
+    session = Session(kb, now=NOW)
+    session.say(VAGUE[1])
+    step = session.next_step()
+    while isinstance(step, AskQuestion):
+        session.answer(step.question_id, answers.get(step.question_id))
+        step = session.next_step()
+    assert isinstance(step, SuggestProbe), step
+    top = [c.id for c in session.candidates[:3]]
+    assert {"weak-signature", "weak-key"} <= set(top), top
