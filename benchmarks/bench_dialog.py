@@ -26,6 +26,7 @@ import yaml
 from assistant.engine.drive import drive, run_script
 from assistant.engine.session import Session
 from assistant.kb.load import read
+from assistant.model import SuggestProbe
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -33,16 +34,22 @@ NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
 
 class Probe:
-    """Counts questions until `target` first leads."""
+    """Counts questions until `target` first leads, and notes a probe suggested while a target was
+    among the top three (what only a probe can decide ends there; the simulated user declines)."""
 
     def __init__(self, targets: set[str]) -> None:
         self.targets = targets
         self.led_after: int | None = None
+        self.probe_with_target = False
 
     def __call__(self, session: Session) -> None:
         candidates = session.candidates
         if self.led_after is None and candidates and candidates[0].id in self.targets:
             self.led_after = len(session.asked)
+
+    def probed(self, session: Session, step: SuggestProbe) -> None:
+        if {c.id for c in session.candidates[:3]} & self.targets:
+            self.probe_with_target = True
 
 
 def simulated_user(session: Session, truth: str):
@@ -59,13 +66,13 @@ def simulated_user(session: Session, truth: str):
 VAGUE = "Our HTTPS site has a problem, please help."
 
 
-def simulate(kb, text: str, truth: str) -> tuple[tuple[bool, bool, int, int | None], str | None]:
+def simulate(kb, text: str, truth: str) -> tuple[tuple[bool, bool, int, int | None], str | None, bool]:
     session = Session(kb, now=NOW)
     probe = Probe({truth})
     session.say(text)
-    final = drive(session, simulated_user(session, truth), on_step=probe)
+    final = drive(session, simulated_user(session, truth), on_step=probe, on_probe=probe.probed)
     top = final.diagnosis.candidates[0].id if final.diagnosis.candidates else None
-    return (top == truth, top == truth, len(session.asked), probe.led_after), top
+    return (top == truth, top == truth, len(session.asked), probe.led_after), top, probe.probe_with_target
 
 
 def report(name: str, rows: list[tuple[bool, bool, int, int | None]], elapsed: float) -> None:
@@ -103,15 +110,22 @@ def main() -> None:
     report("simulated user over our own tuning pastes", rows, time.perf_counter() - start)
 
     # Triage alone: a paste that names nothing, and a user who knows the answer for each diagnosis.
-    rows, misses = [], []
+    rows, misses, probed = [], [], []
     start = time.perf_counter()
     for diagnosis_id in kb.taxonomy:
-        row, top = simulate(kb, VAGUE, diagnosis_id)
+        row, top, probe_with_target = simulate(kb, VAGUE, diagnosis_id)
         rows.append(row)
         if not row[0]:
             misses.append(f"{diagnosis_id} -> {top}")
+            if probe_with_target:
+                probed.append(diagnosis_id)
     report("triage from a paste that names nothing, simulated user, every diagnosis", rows, time.perf_counter() - start)
     print("  misses: " + ", ".join(misses))
+    n = len(rows)
+    print(
+        f"  missed, but a probe was suggested with the right one in the top 3: {len(probed)}/{n} ({', '.join(probed)})"
+    )
+    print(f"  ends right or probe suggested with it in the top 3: {(sum(r[0] for r in rows) + len(probed)) / n:.1%}")
 
     dev = Path(sys.argv[1]) if len(sys.argv) > 1 else DEV
     if not dev.is_file():

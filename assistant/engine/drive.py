@@ -15,11 +15,17 @@ Answerer = Callable[[str], FactValue]
 
 
 def drive(
-    session: Session, answer: Answerer, *, limit: int = 30, on_step: Callable[[Session], None] | None = None
+    session: Session,
+    answer: Answerer,
+    *,
+    limit: int = 30,
+    on_step: Callable[[Session], None] | None = None,
+    on_probe: Callable[[Session, SuggestProbe], None] | None = None,
 ) -> Finished:
     """Answer every question with `answer(question_id)` until the session finishes.
 
-    `on_step` is called before each step (for measuring when the right diagnosis first leads).
+    `on_step` is called before each step (for measuring when the right diagnosis first leads);
+    `on_probe` with each suggested probe, just before it is declined.
     """
     for _ in range(limit):
         if on_step is not None:
@@ -30,6 +36,8 @@ def drive(
         if isinstance(step, AskQuestion):
             session.answer(step.question_id, answer(step.question_id))
         elif isinstance(step, SuggestProbe):
+            if on_probe is not None:
+                on_probe(session, step)
             session.skip_probe(list(step.checks))
     final = session.next_step()
     if isinstance(final, Finished):
