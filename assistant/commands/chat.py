@@ -124,10 +124,7 @@ class Chat:
     def _say(self, text: object) -> None:
         if not isinstance(text, str) or not text.strip():
             raise InputError(_('"say" needs the pasted text as a string.'))
-        try:
-            self.session.say(text)
-        except NotImplementedError:
-            raise InputError(_("Reading pastes is not available in this version.")) from None
+        self.session.say(text)
 
     def _answer(self, answer: object) -> None:
         if not isinstance(answer, dict) or not isinstance(answer.get("question"), str) or "value" not in answer:
@@ -239,10 +236,9 @@ class Chat:
         facts = self.session.facts
         server = facts.get("server_software")
         platform = server if server in PLATFORMS else None
-        try:
-            return render_fix(self.kb, diagnosis_id, facts, language, platform=platform, form="markdown")
-        except (NotImplementedError, KeyError):
+        if diagnosis_id not in self.kb.entries:
             return None
+        return render_fix(self.kb, diagnosis_id, facts, language, platform=platform, form="markdown")
 
 
 def _evidence(item: EvidenceItem) -> dict[str, Any]:

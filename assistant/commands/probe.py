@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 from dataclasses import asdict
@@ -84,10 +83,6 @@ def as_text(report: ProbeReport, colour: bool) -> str:
 
 def run(args: argparse.Namespace) -> int:
     if getattr(args, "from_file", None):
-        if importlib.util.find_spec("assistant.commands.probe_batch") is None:
-            from assistant.commands import not_built
-
-            return not_built("probe --from")
         from assistant.commands.probe_batch import run as run_batch
 
         return run_batch(args)

@@ -131,15 +131,9 @@ class CaseScreen(Screen[None]):
     # -- engine calls ------------------------------------------------------------------------
 
     def engine(self, call: Callable[[], T]) -> T | None:
-        """Run an engine call; say plainly when the engine is missing or fails, never crash."""
+        """Run an engine call; if the engine fails, say so and keep the screen alive."""
         try:
             return call()
-        except NotImplementedError:
-            self.notify(
-                _("The diagnosis engine is not available yet in this version."),
-                severity="warning",
-                markup=False,
-            )
         except Exception as error:  # a face must survive an engine bug and say so
             self.log.error(error)
             self.notify(

@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown
 
-from assistant.i18n import _, current_language, pick
+from assistant.i18n import _, current_language
 from assistant.kb import KnowledgeBase
 from assistant.ui.inert import md_escape
 from assistant.ui.localized import apply_bindings
@@ -52,10 +52,7 @@ class LookupScreen(Screen[None]):
 
         if not query.strip():
             return _("Type an error code, a number (-202, 0x800B0109) or a message to see what it means.")
-        try:
-            rows = lookup(query, self.kb)
-        except NotImplementedError:
-            return _("Lookup is not available yet in this version.")
+        rows = lookup(query, self.kb)
         if not rows:
             return _("Nothing known matches {query}.").format(query="`" + md_escape(query) + "`")
         parts: list[str] = []
@@ -73,10 +70,6 @@ class LookupScreen(Screen[None]):
     def entry_md(self, diagnosis_id: str) -> str:
         from assistant.render import render_fix
 
-        try:
-            return "---\n\n" + render_fix(self.kb, diagnosis_id, {}, current_language())
-        except NotImplementedError:
-            entry = self.kb.entries.get(diagnosis_id)
-            if entry is None:
-                return ""
-            return f"---\n\n## {pick(entry.title)}\n\n{pick(entry.summary)}"
+        if diagnosis_id not in self.kb.entries:
+            return ""
+        return "---\n\n" + render_fix(self.kb, diagnosis_id, {}, current_language())

@@ -169,9 +169,6 @@ class ProbeScreen(Screen[None]):
                 cancel=self.cancel,
                 now=self.assistant.clock(),
             )
-        except (ImportError, AttributeError, NotImplementedError):
-            self.app.call_from_thread(self.finished, None, _("Probing is not available yet in this version."))
-            return
         except Exception as error:  # run_probe promises not to raise; the screen survives if it does
             self.app.call_from_thread(self.finished, None, _("The probe failed: {error}").format(error=error))
             return

@@ -86,11 +86,7 @@ class FixView(Vertical):
 
         names = platform_names()
         self.commands = {}
-        try:
-            steps = fix_steps(self.kb, self.diagnosis_id, self.facts(), current_language())
-        except NotImplementedError:
-            yield Static(Text(_("Fix steps are not available yet in this version.")))
-            return
+        steps = fix_steps(self.kb, self.diagnosis_id, self.facts(), current_language())
         having = [platform for platform in PLATFORMS if any(step.platform == platform for step in steps)]
         if having and self.active_platform not in having:
             self.active_platform = having[0]
