@@ -15,9 +15,8 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.commands.findings import COLOURS, ranked, title
+from assistant.commands.findings import finding_line, likely_problems, ranked, title
 from assistant.i18n import _, current_language
-from assistant.model import Status
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 _MAX_PASSWORD_FILE = 64 * 1024
@@ -140,16 +139,6 @@ def _as_json(files: list[str], report, elapsed: float, hints: list[tuple[str, st
 
 
 def _as_text(report, hints: list[tuple[str, str]], written: list[str], colour: bool) -> str:  # noqa: ANN001
-    def paint(status: Status, text: str) -> str:
-        return f"\033[{COLOURS[status]}m{text}\033[0m" if colour else text
-
-    labels = {
-        Status.PASS: _("ok"),
-        Status.WARN: _("warning"),
-        Status.FAIL: _("problem"),
-        Status.INFO: _("info"),
-        Status.ERROR: _("error"),
-    }
     kinds = {"certificate": _("certificate"), "private_key": _("private key"), "csr": _("CSR"), "other": _("other")}
     lines: list[str] = []
     for inventory in report.inventory:
@@ -160,14 +149,10 @@ def _as_text(report, hints: list[tuple[str, str]], written: list[str], colour: b
             lines.append(f"  {kinds.get(item.kind, item.kind)}: {_describe(item)}")
     lines.append("")
     for finding in report.findings:
-        lines.append(f"{paint(finding.status, labels[finding.status].ljust(8))} {finding.check}: {finding.evidence}")
+        lines.append(finding_line(finding, colour))
     lines.append("")
-    diagnoses = ranked(report.findings)
-    if diagnoses:
-        lines.append(_("Likely problems:"))
-        lines += [f"  - {title(d)} ({d})" for d, _s in diagnoses]
-    elif not report.problems:
-        lines.append(_("No problem found."))
+    problems = likely_problems(report.findings)
+    lines += problems or ([] if report.problems else [_("No problem found.")])
     if hints:
         lines += ["", _("Conversion commands:")]
         for caption, command in hints:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from assistant.i18n import pick
+from assistant.i18n import _, pick
 from assistant.model import Finding, Status
 
 _SCORES = {Status.FAIL: 1.0, Status.WARN: 0.5}
@@ -30,3 +30,26 @@ def title(diagnosis: str) -> str:
         return pick(entry.title) if entry else diagnosis
     except Exception:  # noqa: BLE001 - a half-written knowledge base must not break a probe or check
         return diagnosis
+
+
+def finding_line(finding: Finding, colour: bool) -> str:
+    """One finding as a text line: its status (coloured on a terminal), check id and evidence."""
+    labels = {
+        Status.PASS: _("ok"),
+        Status.WARN: _("warning"),
+        Status.FAIL: _("problem"),
+        Status.INFO: _("info"),
+        Status.ERROR: _("error"),
+    }
+    label = labels[finding.status].ljust(8)
+    if colour:
+        label = f"\033[{COLOURS[finding.status]}m{label}\033[0m"
+    return f"{label} {finding.check}: {finding.evidence}"
+
+
+def likely_problems(findings: Iterable[Finding]) -> list[str]:
+    """The diagnoses the findings support, as text lines; empty when there are none."""
+    diagnoses = ranked(findings)
+    if not diagnoses:
+        return []
+    return [_("Likely problems:"), *(f"  - {title(d)} ({d})" for d, _score in diagnoses)]

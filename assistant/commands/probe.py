@@ -7,7 +7,7 @@ import json
 import sys
 from dataclasses import asdict
 
-from assistant.commands.findings import COLOURS, ranked, title
+from assistant.commands.findings import finding_line, likely_problems, ranked, title
 from assistant.i18n import _, current_language
 from assistant.model import ProbeReport, ProbeTarget, Status
 
@@ -50,31 +50,15 @@ def as_json(report: ProbeReport) -> dict:
 
 
 def as_text(report: ProbeReport, colour: bool) -> str:
-    def paint(status: Status, text: str) -> str:
-        return f"\033[{COLOURS[status]}m{text}\033[0m" if colour else text
-
-    labels = {
-        Status.PASS: _("ok"),
-        Status.WARN: _("warning"),
-        Status.FAIL: _("problem"),
-        Status.INFO: _("info"),
-        Status.ERROR: _("error"),
-    }
     target = report.target
     lines = [_("Probe of {host} port {port}").format(host=target.host, port=target.port), ""]
     for finding in report.findings:
         if finding.status == Status.PASS and not finding.evidence:
             continue
-        lines.append(f"{paint(finding.status, labels[finding.status].ljust(8))} {finding.check}: {finding.evidence}")
+        lines.append(finding_line(finding, colour))
     lines.append("")
-    diagnoses = ranked(report.findings)
-    if diagnoses:
-        lines.append(_("Likely problems:"))
-        lines += [f"  - {title(d)} ({d})" for d, _s in diagnoses]
-    elif report.unreachable:
-        lines.append(_("The server could not be reached."))
-    else:
-        lines.append(_("No problem found."))
+    nothing = _("The server could not be reached.") if report.unreachable else _("No problem found.")
+    lines += likely_problems(report.findings) or [nothing]
     lines.append(
         _("{handshakes} handshakes in {seconds:.2f} s").format(handshakes=report.handshakes, seconds=report.elapsed_s)
     )
