@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -35,3 +37,28 @@ def _private_history_dir():
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def cli_env() -> dict[str, str]:
+    """A clean environment for the CLI as a child process: no user locale, throw-away data and config."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(ROOT),
+        "SSL_ASSISTANT_DATA_DIR": os.environ["SSL_ASSISTANT_DATA_DIR"],
+        "SSL_ASSISTANT_CONFIG_DIR": os.environ["SSL_ASSISTANT_CONFIG_DIR"],
+    }
+
+
+def run_cli(*args: str, stdin: str | bytes | None = None, text: bool = True) -> subprocess.CompletedProcess:
+    """`ssl-assistant ARGS` as a whole process, the way a user or a script runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=text,
+        cwd=ROOT,
+        input=stdin,
+        env=cli_env(),
+        timeout=120,
+    )

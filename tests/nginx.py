@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.tls_servers import free_port, wait_port
+from tests.tls_servers import free_port, serving
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
@@ -51,13 +51,5 @@ def nginx(prefix: Path, cert: Path, key: Path, extra: str = "") -> Iterator[int]
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    try:
-        wait_port(port, process)
+    with serving(process, port):
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)

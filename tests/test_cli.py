@@ -2,28 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
-from tests.conftest import ROOT
-
-
-def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        input=stdin,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "LANG": "C.UTF-8",
-            "PYTHONPATH": str(ROOT),
-            "SSL_ASSISTANT_DATA_DIR": os.environ["SSL_ASSISTANT_DATA_DIR"],
-            "SSL_ASSISTANT_CONFIG_DIR": os.environ["SSL_ASSISTANT_CONFIG_DIR"],
-        },
-    )
+from tests.conftest import run_cli as _run
 
 
 def test_help_lists_every_subcommand_of_the_contract():

@@ -14,13 +14,12 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, cli_env
+from tests.conftest import run_cli as run
 from tests.pki import PKI
 from tests.tls_servers import free_port, http_response, tls_server
 
 STATUSES = {"pass", "warn", "fail", "info", "error"}
-CHECK_BUILT = "not built yet" not in (ROOT / "assistant/commands/check.py").read_text()
-check_pending = pytest.mark.xfail(not CHECK_BUILT, reason="assistant/commands/check.py is still a stub", strict=False)
 
 
 def _taxonomy() -> set[str]:
@@ -31,28 +30,9 @@ def _taxonomy() -> set[str]:
 TAXONOMY = _taxonomy()
 
 
-def _env(tmp: str | None = None) -> dict[str, str]:
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
-    if tmp:
-        env["SSL_ASSISTANT_DATA_DIR"] = tmp
-    return env
-
-
 @pytest.fixture(autouse=True)
 def _private_history(tmp_path, monkeypatch):
     monkeypatch.setenv("SSL_ASSISTANT_DATA_DIR", str(tmp_path / "data"))
-
-
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=_env(os.environ["SSL_ASSISTANT_DATA_DIR"]),
-        input=stdin,
-        timeout=120,
-    )
 
 
 def run_tty(*args: str) -> tuple[int, str]:
@@ -64,7 +44,7 @@ def run_tty(*args: str) -> tuple[int, str]:
         stdout=slave,
         stderr=subprocess.DEVNULL,
         cwd=ROOT,
-        env=_env(os.environ["SSL_ASSISTANT_DATA_DIR"]),
+        env=cli_env(),
     )
     os.close(slave)
     output = b""
@@ -194,7 +174,6 @@ def test_probe_usage_errors(args):
 # --- check ---------------------------------------------------------------------------------------
 
 
-@check_pending
 def test_check_json_shape_and_exit_codes(pki):
     good = run("check", str(pki["good"].fullchain), "--json")
     assert good.returncode in (0, 1), good.stdout + good.stderr  # a private root may be judged either way
@@ -205,13 +184,11 @@ def test_check_json_shape_and_exit_codes(pki):
     assert "cert-expired" in [d["id"] for d in as_json(expired)["diagnoses"]]
 
 
-@check_pending
 def test_check_usage_error_on_a_missing_file(tmp_path):
     result = run("check", str(tmp_path / "missing.pem"))
     assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
 
 
-@check_pending
 def test_check_colour_only_on_a_terminal(pki):
     code, text = run_tty("check", str(pki["expired"].cert))
     assert code == 1 and "\033[" in text

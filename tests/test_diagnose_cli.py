@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 
-def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        cwd=ROOT,
-        input=stdin,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "LANG": "C.UTF-8",
-            "PYTHONPATH": str(ROOT),
-            "SSL_ASSISTANT_DATA_DIR": os.environ["SSL_ASSISTANT_DATA_DIR"],
-            "SSL_ASSISTANT_CONFIG_DIR": os.environ["SSL_ASSISTANT_CONFIG_DIR"],
-        },
-        timeout=120,
-    )
+def _run(*args: str, stdin: bytes | None = None):
+    return run_cli(*args, stdin=stdin, text=False)
 
 
 def _json(result: subprocess.CompletedProcess[bytes]) -> dict:

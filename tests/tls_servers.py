@@ -212,9 +212,16 @@ def openssl_server(cert: Path, key: Path, *args: str, naccept: int = 200) -> Ite
         *args,
     ]
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with serving(process, port):
+        yield port
+
+
+@contextlib.contextmanager
+def serving(process: subprocess.Popen, port: int) -> Iterator[None]:
+    """A server process for the life of the block: wait until it listens, always stop it after."""
     try:
         wait_port(port, process)
-        yield port
+        yield
     finally:
         process.terminate()
         try:
